@@ -1,0 +1,76 @@
+"""Logging: structlog for our lines and, through the same processors, everyone else's.
+
+Each process calls `configure_logging` once from its entry point. Library
+records (uvicorn, SQLAlchemy, arq, APScheduler) pass through the same chain, so
+every line on stdout has one format: coloured console in dev, JSON in prod.
+"""
+
+import logging
+import sys
+
+import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+# Keys whose values never reach a log line, whoever passes them.
+REDACTED_KEYS = frozenset(
+    {"password", "secret", "secret_key", "token", "access_token", "authorization"}
+)
+
+# Library loggers that would otherwise repeat what our request log says.
+SILENCED_LOGGERS = {"uvicorn.access": logging.WARNING}
+
+
+def redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    for key in REDACTED_KEYS.intersection(event_dict):
+        event_dict[key] = "***"
+    # uvicorn's coloured copy of its own message, passed as an `extra`.
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
+def configure_logging(*, json: bool, level: str = "INFO") -> None:
+    """Route structlog and stdlib logging to stdout in one format."""
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.ExtraAdder(),
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
+    ]
+    renderer: Processor
+    if json:
+        renderer = structlog.processors.JSONRenderer()
+        shared.append(structlog.processors.dict_tracebacks)
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
+
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
+    for name, logger_level in SILENCED_LOGGERS.items():
+        logging.getLogger(name).setLevel(logger_level)
