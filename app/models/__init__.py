@@ -1,0 +1,10 @@
+"""SQLModel tables. Every table the app owns is imported here, so that
+`metadata` (what Alembic compares the database with) knows all of them."""
+
+from sqlmodel import SQLModel
+
+from app.models.user import User
+
+metadata = SQLModel.metadata
+
+__all__ = ["User", "metadata"]
