@@ -1,0 +1,16 @@
+"""Every router the webserver serves, listed in one place."""
+
+from fastapi import APIRouter, FastAPI
+
+from app.components.backend.api import auth, docs, health
+
+API_PREFIX = "/api/v1"
+
+
+def include_routers(app: FastAPI) -> None:
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(auth.router)
+
+    app.include_router(health.router)
+    app.include_router(api)
+    app.include_router(docs.router)

@@ -1,0 +1,39 @@
+"""The FastAPI application factory."""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.components.backend.api.routing import include_routers
+from app.components.backend.errors import install_error_handlers
+from app.components.backend.middleware import (
+    REQUEST_ID_HEADER,
+    RequestContextMiddleware,
+)
+from app.components.backend.resources import lifespan_for
+from app.core.config import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="sector-7g",
+        summary="The Springfield Nuclear Power Plant, Sector 7G.",
+        version="0.1.0",
+        lifespan=lifespan_for(settings),
+        # Served by app.components.backend.api.docs, behind its access rule.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_error_handlers(app)
+    include_routers(app)
+    # Listed innermost first: the request context wraps everything, CORS included.
+    if settings.CORS_ORIGINS:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.CORS_ORIGINS,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

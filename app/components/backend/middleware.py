@@ -1,0 +1,74 @@
+"""Request context: a request id for every request, and one log line each.
+
+A pure ASGI middleware (no BaseHTTPMiddleware) so that streaming responses
+and websockets pass through untouched.
+"""
+
+import re
+import time
+import uuid
+
+import structlog
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.components.backend.errors import error_response
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id is reused only if it is short and plain, so it cannot forge
+# log lines or carry markup into them.
+_ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+log = structlog.get_logger("app.request")
+
+
+def request_id_from(headers: Headers) -> str:
+    incoming = headers.get(REQUEST_ID_HEADER)
+    if incoming and _ACCEPTED_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        request_id = request_id_from(Headers(scope=scope))
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = False
+        start = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                log.exception("unhandled error")
+                if started:
+                    raise
+                response = error_response(
+                    500, "Internal server error", request_id=request_id
+                )
+                await response(scope, receive, send_with_id)
+            finally:
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - start) * 1000, 2),
+                    client=scope["client"][0] if scope.get("client") else None,
+                )
