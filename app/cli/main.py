@@ -1,0 +1,29 @@
+"""`sector-7g`: the command line of the plant."""
+
+import typer
+
+from app.cli import auth, config, db, processes, stack
+from app.core.config import SettingsError
+
+# sysexits' EX_CONFIG: a unit can refuse to restart on it (RestartPreventExitStatus).
+EXIT_CONFIG_ERROR = 78
+
+cli = typer.Typer(
+    name="sector-7g",
+    help="Run and manage the Sector 7G service stack.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+cli.add_typer(db.app, name="db")
+cli.add_typer(auth.app, name="auth")
+cli.add_typer(config.app, name="config")
+cli.command()(processes.webserver)
+cli.command()(stack.up)
+
+
+def main() -> None:
+    try:
+        cli()
+    except SettingsError as error:
+        typer.echo(f"sector-7g: configuration error: {error}", err=True)
+        raise SystemExit(EXIT_CONFIG_ERROR) from None
