@@ -1,0 +1,43 @@
+"""Every route outside an explicit allow-list refuses anonymous requests."""
+
+import re
+
+from app.components.backend.app import create_app
+from app.components.backend.routes import list_endpoints
+from tests.utils.http import app_client
+
+# (method, path) pairs anyone may call. Adding one here is a security decision.
+PUBLIC_ROUTES = {
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("POST", "/api/v1/auth/register"),
+    ("POST", "/api/v1/auth/token"),
+}
+
+
+def _endpoints(app) -> set[tuple[str, str]]:
+    return {(endpoint.method, endpoint.path) for endpoint in list_endpoints(app)}
+
+
+async def test_every_non_public_route_rejects_anonymous_requests(make_settings) -> None:
+    settings = make_settings(DOCS_PASSWORD="docs-password")
+    app = create_app(settings)
+    endpoints = _endpoints(app)
+    assert PUBLIC_ROUTES <= endpoints, "allow-list names a route that does not exist"
+
+    async with app_client(settings, app) as client:
+        for method, path in sorted(endpoints - PUBLIC_ROUTES):
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            response = await client.request(method, url)
+            assert response.status_code == 401, f"{method} {path} answered anonymously"
+
+
+async def test_the_walk_covers_the_admin_routes(make_settings) -> None:
+    """Guards the test above against an empty or partial route table."""
+    endpoints = _endpoints(create_app(make_settings()))
+    assert {
+        ("GET", "/api/v1/auth/me"),
+        ("GET", "/api/v1/auth/users"),
+        ("DELETE", "/api/v1/auth/users/{user_id}"),
+        ("GET", "/openapi.json"),
+    } <= endpoints

@@ -1,0 +1,154 @@
+"""`sector-7g` as users run it: real processes, real servers."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.core.config import DEFAULT_SECRET_KEY
+from app.devstack.servers import free_port
+from tests.cli.conftest import SECTOR_7G
+
+
+def run(env: dict[str, str], *args: str, stdin: str | None = None):
+    return subprocess.run(
+        [SECTOR_7G, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_help_works_with_no_server_anywhere() -> None:
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": "postgresql://x@127.0.0.1:1/x"}
+    result = run(env, "--help")
+    assert result.returncode == 0
+    for command in ("webserver", "db", "auth", "config"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("secret", [None, DEFAULT_SECRET_KEY])
+def test_webserver_refuses_prod_without_a_real_secret_key(cli_env, secret) -> None:
+    env = {**cli_env, "APP_ENV": "prod"}
+    env.pop("SECRET_KEY")
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+    result = run(env, "webserver")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 78
+    assert len(lines) == 1 and "SECRET_KEY" in lines[0]
+    assert DEFAULT_SECRET_KEY not in result.stderr
+
+
+def test_create_user_from_a_password_file_then_list(cli_env, tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("excellent-smithers\n")
+    created = run(
+        cli_env,
+        "auth", "create-user", "burns@springfield-nuclear.com", "--admin",
+        "--password-file", str(tmp_path / "pw"), "--full-name", "C. M. Burns",
+    )  # fmt: skip
+    listed = run(cli_env, "auth", "list-users")
+    assert created.returncode == 0, created.stderr
+    assert "administrator burns@springfield-nuclear.com" in created.stdout
+    assert "burns@springfield-nuclear.com" in listed.stdout
+    assert "C. M. Burns" in listed.stdout
+
+
+def test_create_user_prompts_for_the_password(cli_env) -> None:
+    result = run(
+        cli_env, "auth", "create-user", "smithers@springfield-nuclear.com",
+        stdin="loyal-assistant\nloyal-assistant\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_create_user_twice_fails_with_a_message(cli_env, tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("password-1234")
+    args = ("auth", "create-user", "carl@springfield-nuclear.com")
+    first = run(cli_env, *args, "--password-file", str(tmp_path / "pw"))
+    second = run(cli_env, *args, "--password-file", str(tmp_path / "pw"))
+    assert first.returncode == 0
+    assert second.returncode == 1
+    assert "already exists" in second.stderr
+
+
+def test_create_user_rejects_a_bad_email(cli_env, tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("password-1234")
+    result = run(
+        cli_env, "auth", "create-user", "nope", "--password-file", str(tmp_path / "pw")
+    )
+    assert result.returncode == 1
+    assert "email" in result.stderr
+
+
+def test_db_status_and_migrate(cli_env) -> None:
+    status = run(cli_env, "db", "status")
+    migrate = run(cli_env, "db", "migrate")
+    check = run(cli_env, "db", "check")
+    assert status.returncode == 0 and "up to date" in status.stdout
+    assert migrate.returncode == 0 and "0001" in migrate.stdout
+    assert check.returncode == 0
+
+
+def test_db_commands_explain_an_unreachable_database(cli_env) -> None:
+    env = {
+        **cli_env,
+        "DATABASE_URL": f"postgresql://u:pw-123@127.0.0.1:{free_port()}/x",
+    }
+    result = run(env, "db", "migrate")
+    assert result.returncode == 1
+    assert "cannot reach PostgreSQL" in result.stderr
+    assert "pw-123" not in result.stderr
+
+
+def test_webserver_serves_and_stops_on_sigterm(cli_env) -> None:
+    port = free_port()
+    env = {**cli_env, "PORT": str(port), "LOG_FORMAT": "json"}
+    process = subprocess.Popen(
+        [SECTOR_7G, "webserver"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        response = _get_when_up(f"http://127.0.0.1:{port}/health/ready")
+        assert response.status_code == 200
+        assert response.headers["x-request-id"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    # uvicorn shuts down, then re-raises the signal so the parent sees it.
+    assert process.returncode in (0, -signal.SIGTERM)
+    assert b"Application shutdown complete" in output
+    assert b'"event": "request"' in output and b'"path": "/health/ready"' in output
+
+
+def _get_when_up(url: str, timeout_s: float = 20.0) -> httpx.Response:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_config_show_masks_secrets(cli_env) -> None:
+    result = run({**cli_env, "REDIS_PASSWORD": "hunter2-redis"}, "config", "show")
+    assert result.returncode == 0
+    assert "hunter2-redis" not in result.stdout
+    assert cli_env["SECRET_KEY"] not in result.stdout
+
+
+def test_readme_settings_table_matches_the_settings() -> None:
+    from app.cli.config import settings_markdown
+
+    readme = Path(__file__).parents[2].joinpath("README.md").read_text()
+    assert settings_markdown() in readme, "run `sector-7g config show --markdown`"
