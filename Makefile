@@ -5,7 +5,8 @@ SHELL := /bin/bash
 # uv finds Python 3.13/3.14 itself (and downloads one where it may). Where
 # pyenv shims hide an installed 3.13/3.14 from it, point it at the interpreter.
 ifndef UV_PYTHON
-PYENV_PYTHON := $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.1[34].*/bin/python3))
+PYENV_ROOT ?= $(or $(shell pyenv root 2>/dev/null),$(HOME)/.pyenv)
+PYENV_PYTHON := $(lastword $(wildcard $(PYENV_ROOT)/versions/3.1[34].*/bin/python3))
 ifneq ($(PYENV_PYTHON),)
 export UV_PYTHON := $(PYENV_PYTHON)
 endif
