@@ -8,8 +8,16 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from app.cli.console import console, fail
-from app.core.config import Settings, load_settings
-from app.core.config import read_secret_file as read_password_file
+from app.core.config import (
+    Settings,
+    SettingsError,
+    describe_validation_error,
+    load_settings,
+    read_secret_file,
+)
+from app.core.db import Database
+from app.models.user import User, UserCreate
+from app.services.auth import users
 
 app = typer.Typer(help="User accounts: create and list.", no_args_is_help=True)
 
@@ -24,31 +32,31 @@ def create_user(
     full_name: str | None = typer.Option(None, help="The person's name."),
 ) -> None:
     """Create an account; prompts for the password unless --password-file is given."""
-    from app.models.user import UserCreate
-
     settings = load_settings()
-    if password_file is not None:
-        password = read_password_file(password_file, "--password-file")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        data = UserCreate(email=email, password=password, full_name=full_name)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+        data = UserCreate(
+            email=email, password=_password(password_file), full_name=full_name
         )
-        fail(problems)
-    user_id = asyncio.run(_create(settings, data, admin))
+    except (ValidationError, SettingsError) as error:
+        message = (
+            describe_validation_error(error)
+            if isinstance(error, ValidationError)
+            else str(error)
+        )
+        fail(message)
+    try:
+        user = asyncio.run(_create(settings, data, admin))
+    except users.EmailTakenError:
+        fail(f"an account with email {data.email} already exists")
     role = "administrator" if admin else "user"
-    console.print(f"created {role} [bold]{data.email}[/bold] (id {user_id})")
+    console.print(f"created {role} [bold]{user.email}[/bold] (id {user.id})")
 
 
 @app.command("list-users")
 def list_users() -> None:
     """List every account."""
-    rows = asyncio.run(_all_users(load_settings()))
     table = Table("id", "email", "name", "active", "admin", "created")
-    for user in rows:
+    for user in asyncio.run(_all_users(load_settings())):
         table.add_row(
             str(user.id),
             user.email,
@@ -60,29 +68,25 @@ def list_users() -> None:
     console.print(table)
 
 
-async def _create(settings: Settings, data, admin: bool) -> int | None:
-    from app.core.db import Database
-    from app.services.auth import users
+def _password(password_file: Path | None) -> str:
+    if password_file is not None:
+        return read_secret_file(password_file, "--password-file")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
+
+async def _create(settings: Settings, data: UserCreate, admin: bool) -> User:
     database = Database(settings)
     try:
         async with database.get_async_session() as session:
-            user = await users.create_user(session, data, is_admin=admin)
-            return user.id
-    except users.EmailTakenError:
-        fail(f"an account with email {data.email} already exists")
+            return await users.create_user(session, data, is_admin=admin)
     finally:
         await database.dispose()
 
 
-async def _all_users(settings: Settings) -> list:
-    from app.core.db import Database
-    from app.services.auth import users
-
+async def _all_users(settings: Settings) -> list[User]:
     database = Database(settings)
     try:
         async with database.get_async_session() as session:
-            items, _ = await users.list_users(session, offset=0, limit=10_000)
-            return items
+            return await users.list_users(session)
     finally:
         await database.dispose()

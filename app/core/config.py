@@ -250,6 +250,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def describe_validation_error(error: ValidationError) -> str:
+    """One line naming each invalid field and what is wrong with it."""
     problems = []
     for item in error.errors(include_url=False, include_input=False):
         field = ".".join(str(part) for part in item["loc"])

@@ -152,3 +152,11 @@ def test_readme_settings_table_matches_the_settings() -> None:
 
     readme = Path(__file__).parents[2].joinpath("README.md").read_text()
     assert settings_markdown() in readme, "run `sector-7g config show --markdown`"
+
+
+def test_create_user_names_an_unreadable_password_file(cli_env) -> None:
+    result = run(
+        cli_env, "auth", "create-user", "x@springfield.com", "--password-file", "/nope"
+    )
+    assert result.returncode == 1
+    assert "--password-file: cannot read /nope" in result.stderr

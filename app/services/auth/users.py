@@ -51,11 +51,15 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
 
 
 async def list_users(
-    session: AsyncSession, *, offset: int, limit: int
-) -> tuple[list[User], int]:
-    total = (await session.exec(select(func.count()).select_from(User))).one()
+    session: AsyncSession, *, offset: int = 0, limit: int | None = None
+) -> list[User]:
+    """Accounts, oldest first."""
     query = select(User).order_by(col(User.id)).offset(offset).limit(limit)
-    return list((await session.exec(query)).all()), total
+    return list((await session.exec(query)).all())
+
+
+async def count_users(session: AsyncSession) -> int:
+    return (await session.exec(select(func.count()).select_from(User))).one()
 
 
 async def update_user(session: AsyncSession, user: User, changes: UserUpdate) -> User:

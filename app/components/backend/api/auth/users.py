@@ -24,10 +24,10 @@ async def list_users(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ):
     """List accounts, oldest first."""
-    items, total = await users.list_users(session, offset=offset, limit=limit)
+    items = await users.list_users(session, offset=offset, limit=limit)
     return UserPage(
         items=[UserPublic.model_validate(user) for user in items],
-        total=total,
+        total=await users.count_users(session),
         offset=offset,
         limit=limit,
     )
