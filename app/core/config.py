@@ -21,6 +21,7 @@ from pydantic_settings import (
 from sqlalchemy.engine import URL
 
 from app.core import urls
+from app.core.topology import load_topology
 
 # Good enough to run on a laptop, refused when APP_ENV=prod.
 DEFAULT_SECRET_KEY = "sector-7g-development-key-not-for-production-use"
@@ -56,7 +57,12 @@ class Settings(BaseSettings):
     )
 
     HOST: str = Field("127.0.0.1", description="Address the webserver binds.")
-    PORT: int = Field(8000, ge=1, le=65535, description="Port the webserver binds.")
+    PORT: int = Field(
+        default_factory=lambda: load_topology().webserver.port,
+        ge=1,
+        le=65535,
+        description="Port the webserver binds (default from the process table).",
+    )
     FORWARDED_ALLOW_IPS: str = Field(
         "127.0.0.1",
         description="Proxies whose X-Forwarded-For is trusted (comma-separated).",
@@ -118,6 +124,25 @@ class Settings(BaseSettings):
 
     HEALTH_CHECK_TIMEOUT_SECONDS: float = Field(
         1.5, gt=0, description="Time limit of each dependency check."
+    )
+
+    SIMULATION_TIME_SCALE: float = Field(
+        1.0,
+        ge=0,
+        description="How fast the characters work: 1 is real time, 0.01 a "
+        "hundred times faster, 0 no waiting at all.",
+    )
+    HISTORY_RETENTION_DAYS: int = Field(
+        7, ge=1, description="Days that task history and health snapshots are kept."
+    )
+    EVENT_STREAM_MAX_LENGTH: int = Field(
+        10_000, ge=100, description="Most events the live event stream holds."
+    )
+    EVENT_STREAM_MAX_AGE_HOURS: int = Field(
+        24, ge=1, description="Events older than this are trimmed by maintenance."
+    )
+    EVENT_STREAM_MAX_CLIENTS: int = Field(
+        100, ge=1, description="Most live-event subscribers per webserver process."
     )
 
     @classmethod
