@@ -1,22 +1,93 @@
-"""Redis connections from the settings, with timeouts that fail fast.
+"""Redis connections from the settings.
 
-A dead Redis must turn into an error within a second or two (readiness,
-logins), not a request that hangs.
+Clients give up fast (a dead Redis must turn into an error within a second or
+two for readiness and logins, not a hung request) but retry a few times, so a
+restarting Redis costs a short wait instead of a failure. arq's workers are
+more patient still: they ride out a Redis restart rather than die.
 """
 
-from redis.asyncio import ConnectionPool
+from collections.abc import Awaitable
+from typing import cast
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import ConnectionPool
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError, TimeoutError
+
+from app.core import serialization
 from app.core.config import Settings
 
 CONNECT_TIMEOUT_S = 1.0
 SOCKET_TIMEOUT_S = 5.0
+CLIENT_RETRIES = 2
+# About 25 s of retries: longer than a Redis restart takes.
+WORKER_RETRIES = 15
+RETRIED_ERRORS = [ConnectionError, TimeoutError]
 
 
-def create_redis_pool(settings: Settings) -> ConnectionPool:
+def create_redis_pool(
+    settings: Settings,
+    *,
+    decode: bool = True,
+    socket_timeout_s: float = SOCKET_TIMEOUT_S,
+) -> ConnectionPool:
+    """A pool for redis-py clients; `decode=False` for arq, which works in bytes.
+
+    A client that blocks on reads (XREAD BLOCK) needs a `socket_timeout_s`
+    longer than its longest block.
+    """
     return ConnectionPool.from_url(
         settings.redis_dsn,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
-        socket_timeout=SOCKET_TIMEOUT_S,
+        socket_timeout=socket_timeout_s,
         health_check_interval=30,
-        decode_responses=True,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), CLIENT_RETRIES),
+        retry_on_error=RETRIED_ERRORS,
+        decode_responses=decode,
     )
+
+
+def create_arq_client(settings: Settings) -> ArqRedis:
+    """An arq client for enqueueing; connects on first use, not here."""
+    return ArqRedis(
+        connection_pool=create_redis_pool(settings, decode=False),
+        job_serializer=serialization.dumps,
+        job_deserializer=serialization.loads,
+    )
+
+
+def arq_redis_settings(settings: Settings) -> RedisSettings:
+    """arq's connection settings for a worker, from the same DSN as everyone's.
+
+    Parsed here rather than with `RedisSettings.from_dsn`, which drops the
+    password of a unix-socket DSN.
+    """
+    parts = urlsplit(settings.redis_dsn)
+    query = dict(parse_qsl(parts.query))
+    unix = parts.scheme == "unix"
+    database = query.get("db") or (None if unix else parts.path.strip("/")) or "0"
+    password = unquote(parts.password) if parts.password else query.get("password")
+    return RedisSettings(
+        host=parts.hostname or "localhost",
+        port=parts.port or 6379,
+        unix_socket_path=parts.path if unix else None,
+        database=int(database),
+        username=unquote(parts.username) if parts.username else None,
+        password=password,
+        ssl=parts.scheme == "rediss",
+        conn_timeout=int(CONNECT_TIMEOUT_S),
+        retry_on_error=list(RETRIED_ERRORS),
+        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), WORKER_RETRIES),
+    )
+
+
+async def reply[T](command: Awaitable[T] | T) -> T:
+    """Await a redis-py asyncio command.
+
+    redis-py annotates some asyncio commands as `Awaitable[T] | T` (one
+    signature for its sync and async clients); on the asyncio client they
+    are always awaitable.
+    """
+    return await cast(Awaitable[T], command)

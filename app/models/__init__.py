@@ -3,8 +3,10 @@
 
 from sqlmodel import SQLModel
 
+from app.models.health_snapshot import HealthSnapshot
+from app.models.task_history import TaskRun
 from app.models.user import User
 
 metadata = SQLModel.metadata
 
-__all__ = ["User", "metadata"]
+__all__ = ["HealthSnapshot", "TaskRun", "User", "metadata"]

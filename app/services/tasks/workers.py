@@ -1,0 +1,98 @@
+"""Workers' presence in Redis: who is alive, which jobs each is running, and
+what to do with the jobs of a worker that died.
+
+A worker refreshes its liveness key several times per heartbeat interval; the
+key expires one interval after the last refresh, so a dead worker is visibly
+dead within one interval. Each running job is claimed in a per-queue hash.
+A claim whose worker is gone is released: arq's in-progress marker is deleted,
+and the job (still in its queue) runs again at once instead of after arq's
+timeout.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+
+from app.core.redis import reply
+from app.services.tasks import keys
+
+# Releases a claim only if it still names the dead worker, atomically.
+_RELEASE_ORPHAN = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class WorkerPresence:
+    queue: str
+    worker_id: str
+    ttl_s: float
+
+    @property
+    def key(self) -> str:
+        return keys.worker_alive(self.queue, self.worker_id)
+
+    async def beat(self, redis: Redis, info: dict[str, Any]) -> None:
+        await redis.set(self.key, json.dumps(info), px=int(self.ttl_s * 1000))
+
+    async def leave(self, redis: Redis) -> None:
+        await redis.delete(self.key)
+
+    def claim(self, pipeline: Pipeline, job_id: str) -> None:
+        pipeline.hset(keys.claims(self.queue), job_id, self.worker_id)
+
+    def release(self, pipeline: Pipeline, job_id: str) -> None:
+        pipeline.hdel(keys.claims(self.queue), job_id)
+
+
+async def live_workers(redis: Redis, queue: str) -> dict[str, dict[str, Any]]:
+    """Worker id -> the info of its last heartbeat, for every live worker."""
+    found = [key async for key in redis.scan_iter(keys.worker_alive_pattern(queue))]
+    if not found:
+        return {}
+    values = await redis.mget(found)
+    prefix = keys.worker_alive(queue, "")
+    return {
+        key.removeprefix(prefix): json.loads(value)
+        for key, value in zip(found, values, strict=True)
+        if value is not None
+    }
+
+
+async def orphaned_claims(redis: Redis, queue: str) -> dict[str, str]:
+    """Job id -> worker id, for running jobs whose worker is not alive."""
+    claims: dict[str, str] = await reply(redis.hgetall(keys.claims(queue)))
+    owners = sorted(set(claims.values()))
+    if not owners:
+        return {}
+    async with redis.pipeline(transaction=False) as pipeline:
+        for owner in owners:
+            pipeline.exists(keys.worker_alive(queue, owner))
+        alive = dict(zip(owners, await pipeline.execute(), strict=True))
+    return {job: owner for job, owner in claims.items() if not alive[owner]}
+
+
+async def release_orphan(redis: Redis, queue: str, job_id: str, worker_id: str) -> bool:
+    """Let another worker take up `job_id`; False if someone already did."""
+    released = await reply(
+        redis.eval(
+            _RELEASE_ORPHAN,
+            2,
+            keys.claims(queue),
+            keys.arq_in_progress(job_id),
+            job_id,
+            worker_id,
+        )
+    )
+    return bool(released)
+
+
+async def queue_stats(redis: Redis, queue: str) -> dict[str, int]:
+    raw = await reply(redis.hgetall(keys.queue_stats(queue)))
+    return {name: int(value) for name, value in raw.items()}
