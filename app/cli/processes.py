@@ -1,6 +1,12 @@
 """Process entry points: what a unit, a container or `sector-7g up` runs."""
 
+import os
+
+import typer
+
+from app.cli.console import fail
 from app.core.config import load_settings
+from app.core.topology import TopologyError, load_topology
 
 
 def webserver() -> None:
@@ -9,3 +15,22 @@ def webserver() -> None:
     from app.entrypoints.webserver import run
 
     run(settings)
+
+
+def worker(
+    queue: str = typer.Argument(help="The queue to serve, e.g. homer."),
+) -> None:
+    """Run the arq worker of one queue until SIGTERM or Ctrl-C.
+
+    On SIGTERM the worker takes no new jobs, lets running ones finish within
+    the queue's grace period (shutdown_grace_s), and exits 0.
+    """
+    settings = load_settings()
+    try:
+        topology = load_topology(os.environ)
+        topology.queue(queue)
+    except TopologyError as error:
+        fail(str(error))
+    from app.entrypoints.worker import run
+
+    run(queue, settings, topology)

@@ -221,7 +221,13 @@ class PostgresServer(ManagedProcess):
             check=False,
         )
         if result.returncode != 0:
-            raise ServerError(f"initdb failed:\n{result.stderr.strip()}")
+            hint = ""
+            if self.os_user is not None and "Permission denied" in result.stderr:
+                hint = (
+                    f"\n(PostgreSQL runs as {self.os_user}: every directory above "
+                    f"{self.data_dir} must be open to it)"
+                )
+            raise ServerError(f"initdb failed:\n{result.stderr.strip()}{hint}")
 
     def _hand_over(self, path: Path) -> None:
         if self.os_user is not None:

@@ -1,5 +1,6 @@
 """`sector-7g` as users run it: real processes, real servers."""
 
+import json
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 
 from app.core.config import DEFAULT_SECRET_KEY
 from app.devstack.servers import free_port
-from tests.cli.conftest import SECTOR_7G
+from tests.utils.processes import SECTOR_7G
 
 
 def run(env: dict[str, str], *args: str, stdin: str | None = None):
@@ -92,7 +93,7 @@ def test_db_status_and_migrate(cli_env) -> None:
     migrate = run(cli_env, "db", "migrate")
     check = run(cli_env, "db", "check")
     assert status.returncode == 0 and "up to date" in status.stdout
-    assert migrate.returncode == 0 and "0001" in migrate.stdout
+    assert migrate.returncode == 0 and "0002" in migrate.stdout
     assert check.returncode == 0
 
 
@@ -160,3 +161,36 @@ def test_create_user_names_an_unreadable_password_file(cli_env) -> None:
     )
     assert result.returncode == 1
     assert "--password-file: cannot read /nope" in result.stderr
+
+
+def test_topology_show_as_json_applies_overrides(cli_env) -> None:
+    result = run(
+        {**cli_env, "WORKER_HOMER_MAX_JOBS": "4"}, "topology", "show", "--json"
+    )
+    table = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert table["queues"]["homer"]["max_jobs"] == 4
+    assert table["webserver"]["port"] == 8000
+
+
+def test_tasks_enqueue_then_status(cli_env) -> None:
+    enqueued = run(cli_env, "tasks", "enqueue", "homer_sim_task", "--arg", "activity=x")
+    assert enqueued.returncode == 1 and "activity" in enqueued.stderr
+    enqueued = run(cli_env, "tasks", "enqueue", "check_cooling_tower_task")
+    job_id = enqueued.stdout.strip()
+    status = run(cli_env, "tasks", "status", job_id)
+    assert enqueued.returncode == 0, enqueued.stderr
+    job = json.loads(status.stdout)
+    assert (job["queue"], job["status"], job["source"]) == ("lenny", "enqueued", "cli")
+
+
+def test_tasks_list_names_every_queue(cli_env) -> None:
+    listing = run(cli_env, "tasks", "list").stdout
+    for queue in ("inanimate_rod", "homer", "lenny", "carl", "charlie", "grimey"):
+        assert queue in listing
+
+
+def test_worker_refuses_an_unknown_queue(cli_env) -> None:
+    result = run(cli_env, "worker", "moe")
+    assert result.returncode == 1
+    assert "unknown queue 'moe'" in result.stderr

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.components.backend.api import auth, docs, health
+from app.components.backend.api import auth, docs, events, health, tasks
 
 API_PREFIX = "/api/v1"
 
@@ -10,6 +10,8 @@ API_PREFIX = "/api/v1"
 def include_routers(app: FastAPI) -> None:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth.router)
+    api.include_router(tasks.router)
+    api.include_router(events.router)
 
     app.include_router(health.router)
     app.include_router(api)
