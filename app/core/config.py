@@ -80,7 +80,10 @@ class Settings(BaseSettings):
         None, description="Password for DATABASE_URL's user (secret)."
     )
     DATABASE_POOL_SIZE: int = Field(
-        5, ge=1, description="Connections each process keeps open."
+        10,
+        ge=1,
+        description="Connections each process keeps open (as many again may "
+        "open under load).",
     )
 
     REDIS_URL: str = Field(

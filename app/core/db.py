@@ -27,20 +27,43 @@ class Database:
             self.settings.database_url_sync,
             pool_pre_ping=True,
             pool_size=self.settings.DATABASE_POOL_SIZE,
+            max_overflow=self.settings.DATABASE_POOL_SIZE,
         )
 
     @cached_property
     def async_engine(self) -> AsyncEngine:
+        return self._create_async_engine()
+
+    @cached_property
+    def autocommit_engine(self) -> AsyncEngine:
+        """An async engine whose statements run without BEGIN/COMMIT.
+
+        For single statements on hot paths (job history, token checks): each
+        is atomic by itself. Its own pool, because a transactional
+        connection's pre-ping costs three round trips and an autocommit
+        one's costs one.
+        """
+        return self._create_async_engine(isolation_level="AUTOCOMMIT")
+
+    def _create_async_engine(self, **options: str) -> AsyncEngine:
         return create_async_engine(
             self.settings.database_url_async,
             pool_pre_ping=True,
             pool_size=self.settings.DATABASE_POOL_SIZE,
+            max_overflow=self.settings.DATABASE_POOL_SIZE,
+            **options,
         )
 
     @cached_property
     def _async_sessions(self) -> async_sessionmaker[AsyncSession]:
         return async_sessionmaker(
             self.async_engine, class_=AsyncSession, expire_on_commit=False
+        )
+
+    @cached_property
+    def _autocommit_sessions(self) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(
+            self.autocommit_engine, class_=AsyncSession, expire_on_commit=False
         )
 
     @contextmanager
@@ -50,14 +73,20 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def get_async_session(self) -> AsyncGenerator[AsyncSession]:
-        """An async session, committed by the caller, closed on exit."""
-        async with self._async_sessions() as session:
+    async def get_async_session(
+        self, *, autocommit: bool = False
+    ) -> AsyncGenerator[AsyncSession]:
+        """An async session, committed by the caller, closed on exit;
+        `autocommit` for a session that only reads."""
+        sessions = self._autocommit_sessions if autocommit else self._async_sessions
+        async with sessions() as session:
             yield session
 
     async def dispose(self) -> None:
         """Close every pooled connection the engines opened."""
         if "async_engine" in self.__dict__:
             await self.async_engine.dispose()
+        if "autocommit_engine" in self.__dict__:
+            await self.autocommit_engine.dispose()
         if "engine" in self.__dict__:
             self.engine.dispose()

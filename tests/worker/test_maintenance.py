@@ -9,7 +9,6 @@ from app.components.worker.queues import task_catalog
 from app.components.worker.runtime import WorkerRuntime
 from app.components.worker.tasks import maintenance
 from app.core.config import Settings
-from app.core.redis import create_arq_client
 from app.core.topology import load_topology
 from app.services.tasks.events import event
 
@@ -18,13 +17,11 @@ from app.services.tasks.events import event
 async def ctx(settings: Settings) -> AsyncGenerator[dict]:
     """What a worker gives its tasks, opened against the test servers."""
     topology = load_topology()
-    arq = create_arq_client(settings)
     runtime = WorkerRuntime.open(
-        settings, topology.queue("inanimate_rod"), topology, task_catalog(), arq
+        settings, topology.queue("inanimate_rod"), topology, task_catalog()
     )
     yield {"runtime": runtime, "topology": topology, "time_scale": 0.0}
     await runtime.services.close()
-    await arq.aclose(close_connection_pool=True)
 
 
 async def _enqueue(ctx: dict, task: str) -> str:
@@ -89,3 +86,29 @@ async def test_grimeys_audit_finds_rows_that_do_not_add_up(
     dirty = await maintenance.audit_task_history(ctx)
     assert sum(clean["findings"].values()) == 0
     assert dirty["findings"]["finished before they started"] == 1
+
+
+async def test_concurrent_lifecycle_writes_land_on_every_row(ctx: dict) -> None:
+    """Batched writes (many jobs in one statement) update each row correctly."""
+    import asyncio
+
+    from app.models.task_history import TaskStatus
+
+    history = ctx["runtime"].history
+    jobs = [await _enqueue(ctx, "rush_out_task") for _ in range(20)]
+    await asyncio.gather(
+        *(
+            history.record_started(j, task="rush_out_task", queue="homer", attempt=1)
+            for j in jobs
+        )
+    )
+    await asyncio.gather(
+        *(
+            history.record_finished(j, TaskStatus.COMPLETED, result={"n": n})
+            for n, j in enumerate(jobs)
+        )
+    )
+    rows = [await history.get(j) for j in jobs]
+    assert [row.status for row in rows] == ["completed"] * 20
+    assert [row.result for row in rows] == [{"n": n} for n in range(20)]
+    assert all(row.duration_ms is not None and row.attempts == 1 for row in rows)

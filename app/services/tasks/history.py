@@ -2,23 +2,73 @@
 
 Timestamps come from the database clock, so rows written by different hosts
 agree. A final status (completed, failed, cancelled) is never overwritten.
+Writes are grouped (see app.core.batching): under load, a process sends one
+statement for many jobs, yet each caller still awaits its own row.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, cast, delete, extract, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    cast,
+    delete,
+    extract,
+    func,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
 
+from app.core.batching import Batcher
 from app.core.db import Database
 from app.models.task_history import FINAL_STATUSES, TaskRun, TaskStatus
 
 _table = TaskRun.metadata.tables["task_history"]
 _c = _table.c
-_NOT_FINAL = _c.status.notin_([status.value for status in FINAL_STATUSES])
+# Inlined constants, not an expanding IN: batched statements (executemany)
+# cannot take expanding parameters.
+_NOT_FINAL = _c.status.notin_(
+    [literal_column(f"'{status.value}'") for status in sorted(FINAL_STATUSES)]
+)
 _ELAPSED_MS = cast(extract("epoch", func.now() - _c.started_at) * 1000, Integer)
+
+_INSERT_ENQUEUED = insert(_table).returning(
+    _c.enqueued_at, sort_by_parameter_order=True
+)
+_UPSERT_STARTED = (
+    insert(_table)
+    .values(status=TaskStatus.RUNNING, source="unknown", started_at=func.now())
+    .on_conflict_do_update(
+        index_elements=[_c.id],
+        set_={
+            "status": TaskStatus.RUNNING,
+            "attempts": insert(_table).excluded.attempts,
+            "started_at": func.now(),
+        },
+        where=_NOT_FINAL,
+    )
+)
+_MARK_RETRYING = (
+    update(_table)
+    .where(_c.id == bindparam("b_id"), _NOT_FINAL)
+    .values(status=TaskStatus.RETRYING, error=bindparam("b_error"))
+)
+_MARK_FINISHED = (
+    update(_table)
+    .where(_c.id == bindparam("b_id"), _NOT_FINAL)
+    .values(
+        status=bindparam("b_status"),
+        result=bindparam("b_result", type_=JSONB(none_as_null=True)),
+        error=bindparam("b_error"),
+        finished_at=func.now(),
+        duration_ms=_ELAPSED_MS,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +82,10 @@ class HistoryPage:
 class TaskHistory:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._enqueued = Batcher(self._insert_enqueued)
+        self._started = Batcher(self._write(_UPSERT_STARTED))
+        self._retrying = Batcher(self._write(_MARK_RETRYING))
+        self._finished = Batcher(self._write(_MARK_FINISHED))
 
     async def record_enqueued(
         self,
@@ -42,48 +96,35 @@ class TaskHistory:
         kwargs: dict[str, Any],
         source: str,
         enqueued_by: int | None,
-    ) -> None:
-        statement = _table.insert().values(
-            id=job_id,
-            task=task,
-            queue=queue,
-            kwargs=kwargs,
-            status=TaskStatus.ENQUEUED,
-            source=source,
-            enqueued_by=enqueued_by,
+    ) -> datetime:
+        """Insert the row; its enqueue time (the database's clock)."""
+        return await self._enqueued.submit(
+            {
+                "id": job_id,
+                "task": task,
+                "queue": queue,
+                "kwargs": kwargs,
+                "status": TaskStatus.ENQUEUED,
+                "source": source,
+                "enqueued_by": enqueued_by,
+            }
         )
-        await self._execute(statement)
 
     async def forget(self, job_id: str) -> None:
         """Remove a row whose job never reached the queue."""
-        await self._execute(delete(_table).where(_c.id == job_id))
+        async with self.database.autocommit_engine.connect() as connection:
+            await connection.execute(delete(_table).where(_c.id == job_id))
 
     async def record_started(
         self, job_id: str, *, task: str, queue: str, attempt: int
     ) -> None:
         """Running attempt `attempt`; creates the row for a job enqueued elsewhere."""
-        statement = insert(_table).values(
-            id=job_id,
-            task=task,
-            queue=queue,
-            status=TaskStatus.RUNNING,
-            source="unknown",
-            attempts=attempt,
-            started_at=func.now(),
+        await self._started.submit(
+            {"id": job_id, "task": task, "queue": queue, "attempts": attempt}
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=[_c.id],
-            set_={
-                "status": TaskStatus.RUNNING,
-                "attempts": attempt,
-                "started_at": func.now(),
-            },
-            where=_NOT_FINAL,
-        )
-        await self._execute(statement)
 
     async def record_retrying(self, job_id: str, *, error: str) -> None:
-        await self._update(job_id, status=TaskStatus.RETRYING, error=error)
+        await self._retrying.submit({"b_id": job_id, "b_error": error})
 
     async def record_finished(
         self,
@@ -92,15 +133,10 @@ class TaskHistory:
         *,
         result: Any = None,
         error: str | None = None,
-    ) -> bool:
-        """Mark the job final; False if it already was."""
-        return await self._update(
-            job_id,
-            status=status,
-            result=result,
-            error=error,
-            finished_at=func.now(),
-            duration_ms=_ELAPSED_MS,
+    ) -> None:
+        """Mark the job final, unless it already is."""
+        await self._finished.submit(
+            {"b_id": job_id, "b_status": status, "b_result": result, "b_error": error}
         )
 
     async def get(self, job_id: str) -> TaskRun | None:
@@ -116,7 +152,7 @@ class TaskHistory:
         limit: int = 25,
         newest_first: bool = True,
     ) -> HistoryPage:
-        """One page across every queue (or one), filtered, in one query."""
+        """One page across every queue (or one), filtered, in one order."""
         conditions = []
         if queue is not None:
             conditions.append(_c.queue == queue)
@@ -125,14 +161,11 @@ class TaskHistory:
         order = (
             (_c.enqueued_at.desc(), _c.id.desc())
             if newest_first
-            else (
-                _c.enqueued_at.asc(),
-                _c.id.asc(),
-            )
+            else (_c.enqueued_at.asc(), _c.id.asc())
         )
         query = select(_table).where(*conditions).order_by(*order)
         count = select(func.count()).select_from(_table).where(*conditions)
-        async with self.database.async_engine.connect() as connection:
+        async with self.database.autocommit_engine.connect() as connection:
             total = (await connection.execute(count)).scalar_one()
             rows = await connection.execute(query.offset(offset).limit(limit))
             items = [TaskRun.model_validate(row._mapping) for row in rows]
@@ -149,18 +182,22 @@ class TaskHistory:
         statement = delete(_table).where(
             _c.finished_at < func.now() - older_than, ~_NOT_FINAL
         )
-        async with self.database.async_engine.begin() as connection:
+        async with self.database.autocommit_engine.connect() as connection:
             return (await connection.execute(statement)).rowcount
 
-    async def _update(self, job_id: str, **values: Any) -> bool:
-        statement = update(_table).where(_c.id == job_id, _NOT_FINAL).values(**values)
-        async with self.database.async_engine.begin() as connection:
-            return (await connection.execute(statement)).rowcount > 0
+    async def _insert_enqueued(self, rows: list[dict[str, Any]]) -> list[datetime]:
+        async with self.database.autocommit_engine.connect() as connection:
+            result = await connection.execute(_INSERT_ENQUEUED, rows)
+            return [row.enqueued_at for row in result]
+
+    def _write(self, statement: Any):
+        async def run(rows: list[dict[str, Any]]) -> list[None]:
+            async with self.database.autocommit_engine.connect() as connection:
+                await connection.execute(statement, rows)
+            return [None] * len(rows)
+
+        return run
 
     async def _fetch(self, query: Any) -> list[Any]:
-        async with self.database.async_engine.connect() as connection:
+        async with self.database.autocommit_engine.connect() as connection:
             return [row._mapping for row in await connection.execute(query)]
-
-    async def _execute(self, statement: Any) -> None:
-        async with self.database.async_engine.begin() as connection:
-            await connection.execute(statement)
