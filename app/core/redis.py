@@ -10,13 +10,12 @@ from collections.abc import Awaitable
 from typing import cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import RedisSettings
 from redis.asyncio import ConnectionPool
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError, TimeoutError
 
-from app.core import serialization
 from app.core.config import Settings
 
 CONNECT_TIMEOUT_S = 1.0
@@ -33,7 +32,7 @@ def create_redis_pool(
     decode: bool = True,
     socket_timeout_s: float = SOCKET_TIMEOUT_S,
 ) -> ConnectionPool:
-    """A pool for redis-py clients; `decode=False` for arq, which works in bytes.
+    """A pool for redis-py clients (decoded to str unless `decode=False`).
 
     A client that blocks on reads (XREAD BLOCK) needs a `socket_timeout_s`
     longer than its longest block.
@@ -46,15 +45,6 @@ def create_redis_pool(
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), CLIENT_RETRIES),
         retry_on_error=RETRIED_ERRORS,
         decode_responses=decode,
-    )
-
-
-def create_arq_client(settings: Settings) -> ArqRedis:
-    """An arq client for enqueueing; connects on first use, not here."""
-    return ArqRedis(
-        connection_pool=create_redis_pool(settings, decode=False),
-        job_serializer=serialization.dumps,
-        job_deserializer=serialization.loads,
     )
 
 

@@ -8,12 +8,14 @@ The API, the CLI, the scheduler and tasks themselves all enqueue through
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from arq.connections import ArqRedis
-from arq.constants import abort_jobs_ss
+from arq.constants import abort_jobs_ss, expires_extra_ms
+from arq.jobs import serialize_job
 from redis.asyncio import Redis
 
+from app.core import serialization
 from app.core.redis import reply
 from app.core.topology import Topology
 from app.models.task_history import TaskStatus
@@ -52,6 +54,7 @@ class EnqueuedJob:
     job_id: str
     task: str
     queue: str
+    enqueued_at: datetime
 
 
 class TaskDispatcher:
@@ -62,14 +65,12 @@ class TaskDispatcher:
         topology: Topology,
         history: TaskHistory,
         events: EventLog,
-        arq: ArqRedis,
         redis: Redis,
     ) -> None:
         self.catalog = catalog
         self.topology = topology
         self.history = history
         self.events = events
-        self.arq = arq
         self.redis = redis
 
     async def enqueue(
@@ -89,7 +90,7 @@ class TaskDispatcher:
         spec = self.catalog.resolve(task, queue)
         values = spec.validate_options(options or {})
         job_id = uuid.uuid4().hex
-        await self.history.record_enqueued(
+        enqueued_at = await self.history.record_enqueued(
             job_id,
             task=spec.name,
             queue=spec.queue,
@@ -98,25 +99,36 @@ class TaskDispatcher:
             enqueued_by=enqueued_by,
         )
         try:
-            await self.arq.enqueue_job(
-                spec.name,
-                _job_id=job_id,
-                _queue_name=self.topology.queue(spec.queue).redis_key,
-                **values,
-            )
+            await self._queue(job_id, spec.name, spec.queue, values, source)
         except BaseException:
             await self.history.forget(job_id)
             raise
-        await self.events.publish(
-            event(
-                "job.enqueued",
-                job_id=job_id,
-                task=spec.name,
-                queue=spec.queue,
-                source=source,
-            )
+        return EnqueuedJob(job_id, spec.name, spec.queue, enqueued_at)
+
+    async def _queue(
+        self, job_id: str, task: str, queue: str, values: dict[str, Any], source: str
+    ) -> None:
+        """Put the job where arq's workers take it, and announce it: one round
+        trip, one transaction.
+
+        The job is stored as arq's own `enqueue_job` stores it (its public
+        `serialize_job` format, its key and its expiry); arq's extra checks for
+        a duplicate id are skipped, as ids here are fresh UUIDs.
+        """
+        now_ms = int(time.time() * 1000)
+        job = serialize_job(
+            task, (), values, None, now_ms, serializer=serialization.dumps
         )
-        return EnqueuedJob(job_id, spec.name, spec.queue)
+        async with self.redis.pipeline(transaction=True) as pipeline:
+            pipeline.psetex(keys.arq_job(job_id), expires_extra_ms, job)
+            pipeline.zadd(self.topology.queue(queue).redis_key, {job_id: now_ms})
+            self.events.publish_in(
+                pipeline,
+                event(
+                    "job.enqueued", job_id=job_id, task=task, queue=queue, source=source
+                ),
+            )
+            await pipeline.execute()
 
     async def cancel(self, job_id: str) -> TaskStatus:
         """Cancel a job: at once if it is waiting, through its worker if it runs.

@@ -7,12 +7,11 @@ the first command.
 
 from dataclasses import dataclass
 
-from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.redis import create_arq_client, create_redis_pool
+from app.core.redis import create_redis_pool
 from app.core.topology import Topology
 from app.services.tasks.catalog import TaskCatalog
 from app.services.tasks.dispatch import TaskDispatcher
@@ -24,11 +23,9 @@ from app.services.tasks.history import TaskHistory
 class TaskServices:
     database: Database
     redis: Redis
-    arq: ArqRedis
     events: EventLog
     history: TaskHistory
     dispatcher: TaskDispatcher
-    owns_arq: bool
 
     @classmethod
     def open(
@@ -38,13 +35,11 @@ class TaskServices:
         catalog: TaskCatalog,
         topology: Topology,
         redis: Redis | None = None,
-        arq: ArqRedis | None = None,
     ) -> "TaskServices":
-        """Build the services; pass `redis` or `arq` to use existing clients
-        (this object then closes them too)."""
+        """Build the services; pass `redis` to use an existing client (this
+        object then closes it too)."""
         database = Database(settings)
         redis = redis or Redis(connection_pool=create_redis_pool(settings))
-        arq_client = arq or create_arq_client(settings)
         events = EventLog(redis, max_length=settings.EVENT_STREAM_MAX_LENGTH)
         history = TaskHistory(database)
         dispatcher = TaskDispatcher(
@@ -52,22 +47,17 @@ class TaskServices:
             topology=topology,
             history=history,
             events=events,
-            arq=arq_client,
             redis=redis,
         )
         return cls(
             database=database,
             redis=redis,
-            arq=arq_client,
             events=events,
             history=history,
             dispatcher=dispatcher,
-            owns_arq=arq is None,
         )
 
     async def close(self) -> None:
-        """Close the Redis connections this object opened, and the database."""
+        """Close the Redis connections and the database engines."""
         await self.redis.aclose(close_connection_pool=True)
-        if self.owns_arq:
-            await self.arq.aclose(close_connection_pool=True)
         await self.database.dispose()

@@ -110,7 +110,19 @@ async def enqueue(request: EnqueueRequest, resources: ResourcesDep, user: Curren
         raise ApiError(
             422, f"Invalid options: {error}", code="invalid_options"
         ) from None
-    return await _job(resources, job.job_id)
+    return JobStatus(
+        job_id=job.job_id,
+        task=job.task,
+        queue=job.queue,
+        status=TaskStatus.ENQUEUED,
+        source="api",
+        attempts=0,
+        error=None,
+        enqueued_at=job.enqueued_at,
+        started_at=None,
+        finished_at=None,
+        duration_ms=None,
+    )
 
 
 @router.get("/history", response_model=HistoryPageOut)
