@@ -15,6 +15,7 @@ from app.core.db import Database
 from app.core.redis import create_redis_pool
 from app.core.topology import Topology, load_topology
 from app.services.auth.login_limits import LoginLimiter
+from app.services.auth.principals import Principals
 from app.services.tasks.catalog import TaskCatalog
 from app.services.tasks.services import TaskServices
 
@@ -26,6 +27,7 @@ class Resources:
     catalog: TaskCatalog
     tasks: TaskServices
     login_limiter: LoginLimiter
+    principals: Principals
     event_hub: EventHub
 
     @property
@@ -60,6 +62,7 @@ async def open_resources(settings: Settings) -> AsyncGenerator[Resources]:
             per_address=settings.LOGIN_RATE_LIMIT_PER_ADDRESS,
             per_account=settings.LOGIN_RATE_LIMIT_PER_ACCOUNT,
         ),
+        principals=Principals(tasks.database, tasks.redis),
         event_hub=EventHub(
             tasks.events, reader, max_subscribers=settings.EVENT_STREAM_MAX_CLIENTS
         ),

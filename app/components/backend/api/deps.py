@@ -11,24 +11,24 @@ from app.components.backend.errors import ApiError, unauthorized
 from app.components.backend.resources import Resources
 from app.core.config import Settings
 from app.core.security import InvalidTokenError, decode_access_token
-from app.models.user import User
-from app.services.auth import users
+from app.services.auth.principals import Principal
 
 TOKEN_URL = "/api/v1/auth/token"
 
 # auto_error=False: a missing token is answered by `current_user` below, in the
-# app's error shape.
+# app's error shape. Every dependency here is `async def`: FastAPI runs a plain
+# `def` dependency in a thread pool, which costs more than the work itself.
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     return request.app.state.resources
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_settings(resources: ResourcesDep) -> Settings:
+async def get_settings(resources: ResourcesDep) -> Settings:
     return resources.settings
 
 
@@ -44,30 +44,30 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 async def current_user(
-    token: Annotated[str | None, Depends(_bearer)],
-    session: SessionDep,
-    settings: SettingsDep,
-) -> User:
-    """The active user the bearer token names; 401 for anything else."""
+    token: Annotated[str | None, Depends(_bearer)], resources: ResourcesDep
+) -> Principal:
+    """The active account the bearer token names; 401 for anything else."""
     if token is None:
         raise unauthorized()
     try:
-        subject = decode_access_token(token, settings)
+        subject = decode_access_token(token, resources.settings)
     except InvalidTokenError:
         raise unauthorized("Invalid or expired token") from None
-    user = await users.get_user(session, int(subject)) if subject.isdigit() else None
-    if user is None or not user.is_active:
+    if not subject.isdigit():
         raise unauthorized("Invalid or expired token")
-    return user
+    principal = await resources.principals.active(int(subject))
+    if principal is None:
+        raise unauthorized("Invalid or expired token")
+    return principal
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
+CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-async def current_admin(user: CurrentUser) -> User:
+async def current_admin(user: CurrentUser) -> Principal:
     if not user.is_admin:
         raise ApiError(403, "Administrator rights required")
     return user
 
 
-AdminUser = Annotated[User, Depends(current_admin)]
+AdminUser = Annotated[Principal, Depends(current_admin)]

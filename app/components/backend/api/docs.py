@@ -18,7 +18,7 @@ from app.components.backend.errors import ApiError
 router = APIRouter(include_in_schema=False)
 
 
-def require_docs_access(request: Request, settings: SettingsDep) -> None:
+async def require_docs_access(request: Request, settings: SettingsDep) -> None:
     password = settings.DOCS_PASSWORD
     if password is None:
         if settings.is_prod:

@@ -1,11 +1,14 @@
 """User management, for administrators only."""
 
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager, suppress
 from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Query, Response
+from redis.exceptions import RedisError
 
-from app.components.backend.api.deps import AdminUser, SessionDep
+from app.components.backend.api.deps import AdminUser, ResourcesDep, SessionDep
 from app.components.backend.errors import ApiError
 from app.models.user import User, UserPage, UserPublic, UserUpdate
 from app.services.auth import users
@@ -41,7 +44,11 @@ async def get_user(user_id: int, admin: AdminUser, session: SessionDep):
 
 @router.patch("/{user_id}", response_model=UserPublic)
 async def update_user(
-    user_id: int, changes: UserUpdate, admin: AdminUser, session: SessionDep
+    user_id: int,
+    changes: UserUpdate,
+    admin: AdminUser,
+    session: SessionDep,
+    resources: ResourcesDep,
 ):
     """Change an account's email, name, password, activity or admin flag."""
     user = await _existing_user(session, user_id)
@@ -50,7 +57,8 @@ async def update_user(
     ):
         raise _self_lockout()
     try:
-        user = await users.update_user(session, user, changes)
+        async with _changing(resources, user_id):
+            user = await users.update_user(session, user, changes)
     except users.EmailTakenError:
         raise ApiError(409, "Email already registered", code="email_taken") from None
     log.info("user updated", user_id=user.id, by=admin.id)
@@ -58,31 +66,54 @@ async def update_user(
 
 
 @router.post("/{user_id}/activate", response_model=UserPublic)
-async def activate_user(user_id: int, admin: AdminUser, session: SessionDep):
+async def activate_user(
+    user_id: int, admin: AdminUser, session: SessionDep, resources: ResourcesDep
+):
     """Allow an account to log in again."""
     user = await _existing_user(session, user_id)
-    return await users.update_user(session, user, UserUpdate(is_active=True))
+    async with _changing(resources, user_id):
+        return await users.update_user(session, user, UserUpdate(is_active=True))
 
 
 @router.post("/{user_id}/deactivate", response_model=UserPublic)
-async def deactivate_user(user_id: int, admin: AdminUser, session: SessionDep):
+async def deactivate_user(
+    user_id: int, admin: AdminUser, session: SessionDep, resources: ResourcesDep
+):
     """Stop an account from logging in; its tokens stop working at once."""
     user = await _existing_user(session, user_id)
     if user.id == admin.id:
         raise _self_lockout()
+    async with _changing(resources, user_id):
+        user = await users.update_user(session, user, UserUpdate(is_active=False))
     log.info("user deactivated", user_id=user.id, by=admin.id)
-    return await users.update_user(session, user, UserUpdate(is_active=False))
+    return user
 
 
 @router.delete("/{user_id}", status_code=204)
-async def delete_user(user_id: int, admin: AdminUser, session: SessionDep):
+async def delete_user(
+    user_id: int, admin: AdminUser, session: SessionDep, resources: ResourcesDep
+):
     """Remove an account."""
     user = await _existing_user(session, user_id)
     if user.id == admin.id:
         raise _self_lockout()
-    await users.delete_user(session, user)
+    async with _changing(resources, user_id):
+        await users.delete_user(session, user)
     log.info("user deleted", user_id=user_id, by=admin.id)
     return Response(status_code=204)
+
+
+@asynccontextmanager
+async def _changing(resources: ResourcesDep, user_id: int) -> AsyncGenerator[None]:
+    """Void the account's cached principal before and after the change, so no
+    request acts on its old state (see app.services.auth.principals)."""
+    try:
+        await resources.principals.forget(user_id)
+    except RedisError:
+        raise ApiError(503, "Accounts cannot change while Redis is away") from None
+    yield
+    with suppress(RedisError):  # the first tombstone still stands
+        await resources.principals.forget(user_id)
 
 
 async def _existing_user(session: SessionDep, user_id: int) -> User:
