@@ -3,6 +3,9 @@
 Imports nothing of the webserver: no FastAPI, no Flet.
 """
 
+import asyncio
+
+import uvloop
 from arq.worker import run_worker
 
 from app.components.worker.factory import build_worker_settings
@@ -14,4 +17,6 @@ from app.core.topology import Topology
 
 def run(queue: str, settings: Settings, topology: Topology) -> None:
     configure_logging(json=settings.log_json, level=settings.LOG_LEVEL)
+    # arq runs on the current event loop; uvloop's (as uvicorn's) is faster.
+    asyncio.set_event_loop(uvloop.new_event_loop())
     run_worker(build_worker_settings(queue, QUEUES[queue].tasks, settings, topology))

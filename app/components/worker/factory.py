@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from arq import func
-from arq.connections import ArqRedis
 
 from app.components.worker.execution import with_lifecycle
+from app.components.worker.logs import drop_arq_job_lines
 from app.components.worker.runtime import WorkerRuntime
 from app.core import serialization
 from app.core.config import Settings, get_settings
@@ -87,13 +87,12 @@ async def on_startup(ctx: dict[str, Any]) -> None:
 
     settings: Settings = ctx["settings"]
     configure_logging(json=settings.log_json, level=settings.LOG_LEVEL)
-    arq: ArqRedis = ctx["redis"]
+    drop_arq_job_lines()
     runtime = WorkerRuntime.open(
         settings,
         ctx["queue"],
         ctx["topology"],
         task_catalog(),
-        arq,
     )
     ctx["runtime"] = runtime
     ctx["time_scale"] = settings.SIMULATION_TIME_SCALE

@@ -6,6 +6,7 @@ rows, claims, counters and events stay in step.
 """
 
 import asyncio
+import logging
 import os
 import socket
 import uuid
@@ -14,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from app.core.config import Settings
@@ -32,6 +32,9 @@ log = structlog.get_logger(__name__)
 # Heartbeats per interval: a worker is declared dead one interval after its
 # last beat, so a few beats per interval keep a live one from looking dead.
 BEATS_PER_INTERVAL = 3
+
+# How loud each outcome is in the log (the job id, queue and task are bound).
+_LOG_LEVELS = {TaskStatus.FAILED: logging.WARNING, TaskStatus.RETRYING: logging.WARNING}
 
 # Which outcome counter each final or retry status bumps.
 STAT_FIELDS = {
@@ -59,12 +62,8 @@ class WorkerRuntime:
         queue: QueueSpec,
         topology: Topology,
         catalog: TaskCatalog,
-        arq: ArqRedis,
     ) -> "WorkerRuntime":
-        """The runtime of a worker whose arq client is `arq` (arq's own pool)."""
-        services = TaskServices.open(
-            settings, catalog=catalog, topology=topology, arq=arq
-        )
+        services = TaskServices.open(settings, catalog=catalog, topology=topology)
         worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         return cls(
             settings=settings,
@@ -211,6 +210,12 @@ class JobRecorder:
     async def _close(self, status: TaskStatus, **fields: Any) -> None:
         runtime = self.runtime
         runtime.running.discard(self.job_id)
+        log.log(
+            _LOG_LEVELS.get(status, logging.INFO),
+            "job finished",
+            status=status,
+            **fields,
+        )
         async with runtime.redis.pipeline(transaction=False) as pipeline:
             runtime.presence.release(pipeline, self.job_id)
             pipeline.hincrby(
