@@ -14,7 +14,7 @@ endif
 
 RUN := uv run --locked
 
-.PHONY: help dev test test-verbose lint fix typecheck check migrate migrate-check
+.PHONY: help dev test test-verbose lint fix typecheck check migrate migrate-check bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,3 +46,6 @@ migrate: ## Apply database migrations
 
 migrate-check: ## Fail if the models and the migrations disagree
 	$(RUN) sector-7g db check
+
+bench: ## Benchmarks: each figure against a baseline measured in the same run
+	$(RUN) python -m bench.jobs
