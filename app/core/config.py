@@ -8,6 +8,7 @@ import os
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import limits
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -144,6 +145,23 @@ class Settings(BaseSettings):
     EVENT_STREAM_MAX_AGE_HOURS: int = Field(
         24, ge=1, description="Events older than this are trimmed by maintenance."
     )
+    SCHEDULER_TIMEZONE: str = Field(
+        "America/Chicago", description="Time zone of the plant's daily timeline."
+    )
+    SCHEDULER_FORCE_UPDATE: bool = Field(
+        False,
+        description="Replace persisted scheduler jobs with the code's definitions "
+        "(runtime changes such as a pause are lost).",
+    )
+    SIMULATION_ENABLED: bool = Field(
+        True, description="Whether the scheduler keeps the queues busy."
+    )
+    BACKUP_DIR: Path = Field(
+        Path(".data/backups"), description="Where database backups are written."
+    )
+    BACKUP_RETENTION: int = Field(
+        7, ge=1, description="Backups kept; older ones are deleted."
+    )
     EVENT_STREAM_MAX_CLIENTS: int = Field(
         100, ge=1, description="Most live-event subscribers per webserver process."
     )
@@ -175,6 +193,15 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         limits.parse(value)  # raises ValueError with the offending text
+        return value
+
+    @field_validator("SCHEDULER_TIMEZONE")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
     @model_validator(mode="after")

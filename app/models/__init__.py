@@ -4,9 +4,17 @@
 from sqlmodel import SQLModel
 
 from app.models.health_snapshot import HealthSnapshot
+from app.models.scheduler import ScheduledJob, SchedulerRun
 from app.models.task_history import TaskRun
 from app.models.user import User
 
 metadata = SQLModel.metadata
 
-__all__ = ["HealthSnapshot", "TaskRun", "User", "metadata"]
+__all__ = [
+    "HealthSnapshot",
+    "ScheduledJob",
+    "SchedulerRun",
+    "TaskRun",
+    "User",
+    "metadata",
+]
