@@ -12,7 +12,9 @@ from sqlalchemy import text
 
 from app.components.worker.runtime import WorkerRuntime
 from app.components.worker.tasks.pace import TaskContext, pause, report
+from app.services.backups import backups, create_backup
 from app.services.health.snapshots import plant_state, prune_snapshots, record_snapshot
+from app.services.scheduler.runs import SchedulerRuns
 
 # Each audit is a query counting rows that break one rule of the lifecycle.
 AUDITS = {
@@ -51,17 +53,35 @@ async def system_health_check(ctx: TaskContext) -> dict[str, Any]:
 
 
 async def prune_task_history(ctx: TaskContext) -> dict[str, Any]:
-    """The Rod deletes finished task history older than the retention period."""
+    """The Rod deletes task history and scheduler runs past their retention."""
     started = time.perf_counter()
     runtime = _runtime(ctx)
     days = runtime.settings.HISTORY_RETENTION_DAYS
     deleted = await runtime.history.prune(timedelta(days=days))
+    runs = await SchedulerRuns(runtime.database).prune(timedelta(days=days))
     return report(
         task="prune_task_history",
         character="The Inanimate Carbon Rod",
-        message=f"Pruned {deleted} history rows older than {days} days",
+        message=f"Pruned {deleted} jobs and {runs} scheduler runs past {days} days",
         started=started,
         deleted=deleted,
+        scheduler_runs_deleted=runs,
+    )
+
+
+async def backup_database(ctx: TaskContext) -> dict[str, Any]:
+    """The Rod dumps the database with pg_dump and keeps the newest backups."""
+    started = time.perf_counter()
+    settings = _runtime(ctx).settings
+    backup = await create_backup(settings)
+    return report(
+        task="backup_database",
+        character="The Inanimate Carbon Rod",
+        message=f"Backed up the database to {backup.path.name}",
+        started=started,
+        file=backup.path.name,
+        size_bytes=backup.size_bytes,
+        kept=len(backups(settings.BACKUP_DIR)),
     )
 
 
@@ -102,4 +122,9 @@ async def audit_task_history(ctx: TaskContext) -> dict[str, Any]:
     )
 
 
-ROD_MAINTENANCE = (system_health_check, prune_task_history, trim_event_stream)
+ROD_MAINTENANCE = (
+    system_health_check,
+    prune_task_history,
+    trim_event_stream,
+    backup_database,
+)
