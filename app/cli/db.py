@@ -1,12 +1,17 @@
 """`sector-7g db`: the schema, applied and checked."""
 
+import asyncio
+from pathlib import Path
+
 import typer
 
 from app.cli.console import console, fail
 from app.core.config import load_settings
 from app.core.urls import redact_url
 
-app = typer.Typer(help="Database schema: migrate, status, check.", no_args_is_help=True)
+app = typer.Typer(
+    help="Database: migrate, status, check, backup, restore.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -66,3 +71,36 @@ def check() -> None:
 def _unreachable(url: str, error: Exception) -> str:
     reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
     return f"cannot reach PostgreSQL at {redact_url(url)}: {reason}"
+
+
+@app.command()
+def backup() -> None:
+    """Dump the database to BACKUP_DIR (pg_dump), keeping the newest backups."""
+    from app.services.backups import BackupError, create_backup
+
+    settings = load_settings()
+    try:
+        made = asyncio.run(create_backup(settings))
+    except BackupError as error:
+        fail(str(error))
+    console.print(f"backup written: {made.path} ({made.size_bytes} bytes)")
+
+
+@app.command()
+def restore(
+    file: Path = typer.Argument(help="A backup written by `sector-7g db backup`."),
+    clean: bool = typer.Option(
+        False,
+        "--clean",
+        help="Drop existing objects first (else the database must be empty).",
+    ),
+) -> None:
+    """Restore a backup into the configured database (pg_restore)."""
+    from app.services.backups import BackupError, restore_backup
+
+    settings = load_settings()
+    try:
+        asyncio.run(restore_backup(settings, file, clean=clean))
+    except BackupError as error:
+        fail(str(error))
+    console.print(f"restored {file}")

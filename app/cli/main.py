@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import auth, config, db, processes, stack, tasks, topology
+from app.cli import auth, config, db, processes, scheduler, stack, tasks, topology
 from app.core.config import SettingsError
 
 # sysexits' EX_CONFIG: a unit can refuse to restart on it (RestartPreventExitStatus).
@@ -19,6 +19,7 @@ cli.add_typer(auth.app, name="auth")
 cli.add_typer(config.app, name="config")
 cli.add_typer(tasks.app, name="tasks")
 cli.add_typer(topology.app, name="topology")
+cli.add_typer(scheduler.app, name="scheduler")
 cli.command()(processes.webserver)
 cli.command()(processes.worker)
 cli.command()(stack.up)

@@ -2,7 +2,14 @@
 
 from fastapi import APIRouter, FastAPI
 
-from app.components.backend.api import auth, docs, events, health, tasks
+from app.components.backend.api import (
+    auth,
+    docs,
+    events,
+    health,
+    scheduler,
+    tasks,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -12,6 +19,7 @@ def include_routers(app: FastAPI) -> None:
     api.include_router(auth.router)
     api.include_router(tasks.router)
     api.include_router(events.router)
+    api.include_router(scheduler.router)
 
     app.include_router(health.router)
     app.include_router(api)
