@@ -119,3 +119,25 @@ def running_webserver(settings: Settings, log_dir: Path, **env: str) -> Generato
         yield url
     finally:
         process.stop()
+
+
+def start_scheduler(settings: Settings, log_dir: Path, name: str, **env: str):
+    """`sector-7g scheduler`, returned once it leads or stands by."""
+    from app.services.scheduler import control
+
+    process = ManagedProcess(name, log_dir / f"{name}.log")
+    process.spawn([SECTOR_7G, "scheduler"], env=process_env(settings, **env))
+    with redis.Redis.from_url(settings.redis_dsn) as client:
+
+        def present() -> bool:
+            if not process.running:
+                raise AssertionError(f"{name} exited:\n{process.log_tail()}")
+            beats = [client.get(control.LEADER)] + [
+                client.get(key) for key in client.scan_iter(control.standby_key("*"))
+            ]
+            return any(
+                beat and f'"pid": {process.pid}'.encode() in beat for beat in beats
+            )
+
+        wait_for(present, timeout_s=30, message=f"{name} to start")
+    return process
