@@ -193,6 +193,9 @@ def test_pause_and_resume_through_the_cli_survive_a_restart(
         )
         listing = _cli(env, "scheduler", "list")
         assert "paused" in listing.stdout
+        triggered = _cli(env, "scheduler", "trigger", "sim_lenny")
+        assert triggered.returncode == 0, triggered.stderr
+        assert len(_runs(database_url, "sim_lenny", "manual")) == 1
         resumed = _cli(env, "scheduler", "resume", "sim_lenny")
         assert resumed.returncode == 0, resumed.stderr
         wait_for(
