@@ -21,6 +21,10 @@ cli.add_typer(tasks.app, name="tasks")
 cli.add_typer(topology.app, name="topology")
 cli.add_typer(scheduler.app, name="scheduler")
 cli.command()(processes.webserver)
+# `migrate` as a role, as images and units start it (the same as `db migrate`).
+cli.command("migrate", help="Apply database migrations (the same as `db migrate`).")(
+    db.migrate
+)
 cli.command()(processes.worker)
 cli.command()(stack.up)
 
