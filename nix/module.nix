@@ -45,7 +45,10 @@ let
     docs_password = cfg.docsPasswordFile;
   };
 
-  environment = lib.mapAttrs (_: value: toString value) (
+  # Environment values are strings; booleans as the app reads them.
+  asEnvironmentValue = value: if builtins.isBool value then lib.boolToString value else toString value;
+
+  environment = lib.mapAttrs (_: asEnvironmentValue) (
     {
       DATABASE_URL = cfg.database.url;
       REDIS_URL = cfg.redis.url;
@@ -137,19 +140,26 @@ in
     };
 
     settings = mkOption {
-      type = types.attrsOf (
-        types.oneOf [
-          types.str
-          types.int
-          types.bool
-          types.float
-        ]
-      );
-      default = {
-        APP_ENV = "prod";
+      type = types.submodule {
+        freeformType = types.attrsOf (
+          types.oneOf [
+            types.str
+            types.int
+            types.bool
+            types.float
+          ]
+        );
+        options.APP_ENV = mkOption {
+          type = types.enum [
+            "dev"
+            "prod"
+          ];
+          default = "prod";
+          description = "`prod` makes every process refuse a weak or missing secret key.";
+        };
       };
+      default = { };
       example = {
-        APP_ENV = "prod";
         SCHEDULER_TIMEZONE = "America/Chicago";
         SIMULATION_ENABLED = false;
       };
@@ -310,7 +320,7 @@ in
           message = "services.sector-7g: every process is switched off on this host.";
         }
         {
-          assertion = (cfg.settings.APP_ENV or "dev") != "prod" || cfg.secretKeyFile != null;
+          assertion = cfg.settings.APP_ENV != "prod" || cfg.secretKeyFile != null;
           message = "services.sector-7g.secretKeyFile is required with APP_ENV=prod.";
         }
         {

@@ -47,7 +47,10 @@ def evaluate(host: str) -> dict:
 
 
 def test_a_host_with_everything() -> None:
-    config = evaluate(f"{SECRET} traefik.enable = true; openFirewall = true;")
+    config = evaluate(
+        f"""{SECRET} traefik.enable = true; openFirewall = true;
+        settings = {{ SIMULATION_ENABLED = false; SIMULATION_TIME_SCALE = 0.5; }};"""
+    )
     assert config["failedAssertions"] == []
     assert len(config["services"]) == 9
     webserver = config["services"]["sector-7g-webserver"]
@@ -60,6 +63,10 @@ def test_a_host_with_everything() -> None:
     assert webserver["serviceConfig"]["LoadCredential"] == [
         "secret_key:/run/keys/sector-7g/secret_key"
     ]
+    environment = webserver["environment"]
+    assert environment["APP_ENV"] == "prod"  # the default, kept beside other settings
+    assert environment["SIMULATION_ENABLED"] == "false"
+    assert environment["SIMULATION_TIME_SCALE"] == "0.500000"
     assert webserver["environment"]["DATABASE_URL"] == (
         "postgresql://sector-7g@/sector-7g?host=/run/postgresql"
     )
