@@ -41,6 +41,8 @@ def default_text(name: str) -> str:
         return "(development key)" if isinstance(default, SecretStr) else "(unset)"
     if isinstance(default, bool):
         return str(default).lower()
+    if isinstance(default, tuple):
+        return ",".join(f"{part:g}" for part in default)
     return str(default)
 
 
@@ -57,8 +59,11 @@ def settings_markdown() -> str:
 def _shown(name: str, value: object) -> str:
     if name in SECRET_SETTINGS:
         return "(set)" if value is not None else "(unset)"
-    if isinstance(value, list):
-        return ",".join(map(str, value)) or "(unset)"
+    if isinstance(value, list | tuple):
+        return (
+            ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+            or "(unset)"
+        )
     if value is None:
         return "(unset)"
     return str(value).lower() if isinstance(value, bool) else str(value)

@@ -19,6 +19,7 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings import SettingsError as PydanticSettingsError
 from sqlalchemy.engine import URL
 
 from app.core import urls
@@ -30,7 +31,17 @@ MIN_SECRET_KEY_LENGTH = 32
 
 # Settings that may come from a file: `NAME_FILE=/path`, or a systemd credential
 # named after the setting in lower case (`LoadCredential=secret_key:/path`).
-SECRET_SETTINGS = ("SECRET_KEY", "DATABASE_PASSWORD", "REDIS_PASSWORD", "DOCS_PASSWORD")
+SECRET_SETTINGS = (
+    "SECRET_KEY",
+    "DATABASE_PASSWORD",
+    "REDIS_PASSWORD",
+    "DOCS_PASSWORD",
+    "METRICS_TOKEN",
+)
+
+
+# "warning,unhealthy" percentages, e.g. 85,95 (read as text, not as JSON).
+Thresholds = Annotated[tuple[float, float], NoDecode]
 
 
 class SettingsError(Exception):
@@ -129,6 +140,34 @@ class Settings(BaseSettings):
     HEALTH_CHECK_TIMEOUT_SECONDS: float = Field(
         1.5, gt=0, description="Time limit of each dependency check."
     )
+    HEALTH_CACHE_SECONDS: float = Field(
+        5.0, ge=0, description="How long a computed health tree is served again."
+    )
+    HEALTH_CPU_PERCENT: Thresholds = Field(
+        (85.0, 95.0), description="CPU use that makes the server warning, unhealthy."
+    )
+    HEALTH_MEMORY_PERCENT: Thresholds = Field(
+        (85.0, 95.0), description="Memory use that makes the server warning, unhealthy."
+    )
+    HEALTH_DISK_PERCENT: Thresholds = Field(
+        (85.0, 95.0), description="Disk use that makes the server warning, unhealthy."
+    )
+    HEALTH_QUEUE_FAILURE_PERCENT: Thresholds = Field(
+        (10.0, 50.0),
+        description="Share of failed jobs that makes a queue warning, unhealthy.",
+    )
+    HEALTH_FAILURE_WINDOW_MINUTES: int = Field(
+        15, ge=1, description="The recent past over which failure shares are computed."
+    )
+    TRAEFIK_API_URL: str | None = Field(
+        None,
+        description="Traefik's API (e.g. http://traefik:8080), checked by /health/; "
+        "unset reports ingress as not configured.",
+    )
+    METRICS_TOKEN: SecretStr | None = Field(
+        None,
+        description="Bearer token /metrics requires (secret); unset leaves it open.",
+    )
 
     SIMULATION_TIME_SCALE: float = Field(
         1.0,
@@ -193,6 +232,32 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         limits.parse(value)  # raises ValueError with the offending text
+        return value
+
+    @field_validator(
+        "HEALTH_CPU_PERCENT",
+        "HEALTH_MEMORY_PERCENT",
+        "HEALTH_DISK_PERCENT",
+        "HEALTH_QUEUE_FAILURE_PERCENT",
+        mode="before",
+    )
+    @classmethod
+    def _split_thresholds(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(","))
+        return value
+
+    @field_validator(
+        "HEALTH_CPU_PERCENT",
+        "HEALTH_MEMORY_PERCENT",
+        "HEALTH_DISK_PERCENT",
+        "HEALTH_QUEUE_FAILURE_PERCENT",
+    )
+    @classmethod
+    def _ordered_thresholds(cls, value: tuple[float, float]) -> tuple[float, float]:
+        warning, unhealthy = value
+        if not 0 <= warning <= unhealthy <= 100:
+            raise ValueError("two percentages, warning then unhealthy: e.g. 85,95")
         return value
 
     @field_validator("SCHEDULER_TIMEZONE")
@@ -302,6 +367,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise SettingsError(describe_validation_error(error)) from None
+    except PydanticSettingsError as error:  # a value that is not what its type reads
+        raise SettingsError(str(error)) from None
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -177,6 +177,18 @@ class TaskHistory:
             query = query.where(_c.queue == queue)
         return {row["status"]: row["count"] for row in await self._fetch(query)}
 
+    async def outcomes_since(self, window: timedelta) -> dict[str, dict[str, int]]:
+        """Queue -> final status -> jobs that reached it within `window`."""
+        query = (
+            select(_c.queue, _c.status, func.count().label("count"))
+            .where(_c.finished_at >= func.now() - window)
+            .group_by(_c.queue, _c.status)
+        )
+        outcomes: dict[str, dict[str, int]] = {}
+        for row in await self._fetch(query):
+            outcomes.setdefault(row["queue"], {})[row["status"]] = row["count"]
+        return outcomes
+
     async def prune(self, older_than: timedelta) -> int:
         """Delete finished rows older than `older_than`; how many went."""
         statement = delete(_table).where(
