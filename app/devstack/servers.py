@@ -238,7 +238,12 @@ class RedisServer(ManagedProcess):
     """A Redis server on loopback and a unix socket, AOF optional."""
 
     def __init__(
-        self, base_dir: Path, *, port: int | None = None, appendonly: bool = False
+        self,
+        base_dir: Path,
+        *,
+        port: int | None = None,
+        appendonly: bool = False,
+        password: str | None = None,
     ) -> None:
         base_dir.mkdir(parents=True, exist_ok=True)
         super().__init__("redis", base_dir / "redis.log")
@@ -246,35 +251,96 @@ class RedisServer(ManagedProcess):
         self.port = port or free_port()
         self.socket_path = base_dir / "redis.sock"
         self.appendonly = appendonly
+        self.password = password
 
     def url(self, db: int = 0) -> str:
+        """The URL without the password (pass it as REDIS_PASSWORD)."""
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def socket_url(self, db: int = 0) -> str:
         return f"unix://{self.socket_path}?db={db}"
 
     def start(self, timeout_s: float = 15.0) -> None:
-        self.spawn(
-            [
-                require_binary("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--unixsocket",
-                str(self.socket_path),
-                "--unixsocketperm",
-                "700",
-                "--dir",
-                str(self.base_dir),
-                "--save",
-                "",
-                "--appendonly",
-                "yes" if self.appendonly else "no",
-                "--maxmemory-policy",
-                "noeviction",
-            ]  # fmt: skip
-        )
+        options = {
+            "port": str(self.port),
+            "bind": "127.0.0.1",
+            "unixsocket": str(self.socket_path),
+            "unixsocketperm": "700",
+            "dir": str(self.base_dir),
+            "save": "",
+            "appendonly": "yes" if self.appendonly else "no",
+            # Queued jobs are never evicted to make room.
+            "maxmemory-policy": "noeviction",
+        }
+        if self.password:
+            options["requirepass"] = self.password
+        argv = [require_binary("redis-server")]
+        for option, value in options.items():
+            argv += [f"--{option}", value]
+        self.spawn(argv)
         _wait_until(
             lambda: _accepts_connections("127.0.0.1", self.port), self, timeout_s
+        )
+
+
+class TraefikServer(ManagedProcess):
+    """Traefik on loopback: `/` and `/dashboard` (websockets included) to the
+    webserver, its API and ping on a port of their own."""
+
+    def __init__(
+        self,
+        base_dir: Path,
+        *,
+        backend_url: str,
+        port: int | None = None,
+        api_port: int | None = None,
+    ) -> None:
+        base_dir.mkdir(parents=True, exist_ok=True)
+        super().__init__("traefik", base_dir / "traefik.log")
+        self.base_dir = base_dir
+        self.backend_url = backend_url
+        self.port = port or free_port()
+        self.api_port = api_port or free_port()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def start(self, timeout_s: float = 20.0) -> None:
+        routes = self.base_dir / "routes.toml"
+        routes.write_text(
+            "[http.routers.sector-7g]\n"
+            'rule = "PathPrefix(`/`)"\n'
+            'entryPoints = ["web"]\n'
+            'service = "sector-7g"\n'
+            "[http.routers.sector-7g-dashboard]\n"
+            'rule = "PathPrefix(`/dashboard`)"\n'
+            'entryPoints = ["web"]\n'
+            'service = "sector-7g"\n'
+            "[[http.services.sector-7g.loadBalancer.servers]]\n"
+            f'url = "{self.backend_url}"\n'
+        )
+        self.spawn(
+            [
+                require_binary("traefik"),
+                f"--entryPoints.web.address=127.0.0.1:{self.port}",
+                f"--entryPoints.traefik.address=127.0.0.1:{self.api_port}",
+                "--api.insecure=true",  # on the loopback API port only
+                "--ping=true",
+                f"--providers.file.filename={routes}",
+                "--global.checkNewVersion=false",
+                "--global.sendAnonymousUsage=false",
+            ]
+        )
+        _wait_until(
+            lambda: (
+                _accepts_connections("127.0.0.1", self.api_port)
+                and _accepts_connections("127.0.0.1", self.port)
+            ),
+            self,
+            timeout_s,
         )

@@ -5,11 +5,13 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.components.backend.api.routing import include_routers
 from app.components.backend.errors import install_error_handlers
+from app.components.backend.metrics import HttpMetrics
 from app.components.backend.middleware import (
     REQUEST_ID_HEADER,
     RequestContextMiddleware,
 )
 from app.components.backend.resources import lifespan_for
+from app.components.backend.routes import RouteTemplates
 from app.core.config import Settings
 
 
@@ -24,6 +26,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.state.http_metrics = metrics = HttpMetrics()
     install_error_handlers(app)
     include_routers(app)
     # Listed innermost first: the request context wraps everything, CORS included.
@@ -35,5 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER],
         )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware, metrics=metrics, templates=RouteTemplates(app)
+    )
     return app

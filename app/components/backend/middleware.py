@@ -13,6 +13,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.components.backend.errors import error_response
+from app.components.backend.metrics import HttpMetrics
+from app.components.backend.routes import RouteTemplates
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is reused only if it is short and plain, so it cannot forge
@@ -30,8 +32,12 @@ def request_id_from(headers: Headers) -> str:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: HttpMetrics, templates: RouteTemplates
+    ) -> None:
         self.app = app
+        self.metrics = metrics
+        self.templates = templates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,11 +70,14 @@ class RequestContextMiddleware:
                 )
                 await response(scope, receive, send_with_id)
             finally:
+                seconds = time.perf_counter() - start
+                route = self.templates.of(scope.get("route"))
+                self.metrics.observe(scope["method"], route, status, seconds)
                 log.info(
                     "request",
                     method=scope["method"],
                     path=scope["path"],
                     status=status,
-                    duration_ms=round((time.perf_counter() - start) * 1000, 2),
+                    duration_ms=round(seconds * 1000, 2),
                     client=scope["client"][0] if scope.get("client") else None,
                 )

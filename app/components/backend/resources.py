@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from app.components.backend.event_hub import BLOCK_MS, EventHub
+from app.components.backend.routes import describe_app
 from app.components.worker.queues import task_catalog
 from app.core.config import Settings
 from app.core.db import Database
@@ -16,6 +17,7 @@ from app.core.redis import create_redis_pool
 from app.core.topology import Topology, load_topology
 from app.services.auth.login_limits import LoginLimiter
 from app.services.auth.principals import Principals
+from app.services.health.service import HealthService
 from app.services.tasks.catalog import TaskCatalog
 from app.services.tasks.services import TaskServices
 
@@ -29,6 +31,7 @@ class Resources:
     login_limiter: LoginLimiter
     principals: Principals
     event_hub: EventHub
+    health: HealthService
 
     @property
     def database(self) -> Database:
@@ -40,7 +43,9 @@ class Resources:
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncGenerator[Resources]:
+async def open_resources(
+    settings: Settings, app: FastAPI | None = None
+) -> AsyncGenerator[Resources]:
     """Engines and pools connect lazily: opening them touches no server."""
     topology = load_topology(os.environ)
     catalog = task_catalog()
@@ -66,10 +71,18 @@ async def open_resources(settings: Settings) -> AsyncGenerator[Resources]:
         event_hub=EventHub(
             tasks.events, reader, max_subscribers=settings.EVENT_STREAM_MAX_CLIENTS
         ),
+        health=HealthService(
+            settings,
+            tasks.database,
+            tasks.redis,
+            topology,
+            introspection=(lambda: describe_app(app)) if app else None,
+        ),
     )
     try:
         yield resources
     finally:
+        await resources.health.close()
         await resources.event_hub.close()
         await tasks.close()
 
@@ -77,7 +90,7 @@ async def open_resources(settings: Settings) -> AsyncGenerator[Resources]:
 def lifespan_for(settings: Settings):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncGenerator[None]:
-        async with open_resources(settings) as resources:
+        async with open_resources(settings, app) as resources:
             app.state.resources = resources
             yield
 

@@ -1,10 +1,11 @@
-"""The app's route table, flattened.
+"""The app's route table, flattened, and its middleware: for tests and /health/.
 
 FastAPI keeps included routers nested; `fastapi.routing.iter_route_contexts`
 resolves them to the paths and methods actually served.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
@@ -25,3 +26,38 @@ def list_endpoints(app: FastAPI) -> list[Endpoint]:
         if context.path is not None
         for method in (context.methods or set()) - {"HEAD"}
     )
+
+
+def describe_app(app: FastAPI) -> dict[str, Any]:
+    """Routes and middleware, as the server's detailed health shows them."""
+    endpoints = list_endpoints(app)
+    return {
+        "total_endpoints": len(endpoints),
+        "routes": [{"method": e.method, "path": e.path} for e in endpoints],
+        "middleware": [
+            getattr(entry.cls, "__name__", str(entry.cls))
+            for entry in app.user_middleware
+        ],
+    }
+
+
+class RouteTemplates:
+    """The full path template of a matched route (`/api/v1/tasks/{job_id}`).
+
+    FastAPI puts the matched route in the request scope with the path of its
+    own router (`/tasks/{job_id}`); this maps it to the path the app serves,
+    for metric labels. Built on first use, when every router is included.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self._paths: dict[int, str] | None = None
+
+    def of(self, route: object) -> str | None:
+        if self._paths is None:
+            self._paths = {
+                id(context.original_route): context.path
+                for context in iter_route_contexts(self.app.routes)
+                if context.path is not None
+            }
+        return self._paths.get(id(route))

@@ -1,11 +1,11 @@
-"""Liveness and readiness, for orchestrators and load balancers."""
+"""Liveness, readiness and the health tree, for orchestrators and people."""
 
 import asyncio
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.components.backend.api.deps import ResourcesDep
+from app.components.backend.api.deps import AdminUser, ResourcesDep
 from app.services.health.probes import probe_database, probe_redis
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -33,3 +33,18 @@ async def ready(resources: ResourcesDep) -> JSONResponse:
         },
     }
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/")
+async def summary(resources: ResourcesDep) -> JSONResponse:
+    """Overall and per-component status (cached a few seconds); 503 when
+    unhealthy. No details: those are for administrators."""
+    report = await resources.health.report()
+    return JSONResponse(report.summary(), status_code=200 if report.healthy else 503)
+
+
+@router.get("/detailed")
+async def detailed(resources: ResourcesDep, admin: AdminUser) -> JSONResponse:
+    """The whole tree with every check's findings."""
+    report = await resources.health.report()
+    return JSONResponse(report.detailed(), status_code=200 if report.healthy else 503)

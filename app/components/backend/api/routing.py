@@ -7,6 +7,7 @@ from app.components.backend.api import (
     docs,
     events,
     health,
+    metrics,
     scheduler,
     tasks,
 )
@@ -24,3 +25,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(api)
     app.include_router(docs.router)
+    app.include_router(metrics.router)
