@@ -2,7 +2,17 @@
 
 import typer
 
-from app.cli import auth, config, db, processes, scheduler, stack, tasks, topology
+from app.cli import (
+    auth,
+    config,
+    db,
+    health,
+    processes,
+    scheduler,
+    stack,
+    tasks,
+    topology,
+)
 from app.core.config import SettingsError
 
 # sysexits' EX_CONFIG: a unit can refuse to restart on it (RestartPreventExitStatus).
@@ -20,6 +30,7 @@ cli.add_typer(config.app, name="config")
 cli.add_typer(tasks.app, name="tasks")
 cli.add_typer(topology.app, name="topology")
 cli.add_typer(scheduler.app, name="scheduler")
+cli.add_typer(health.app, name="health")
 cli.command()(processes.webserver)
 # `migrate` as a role, as images and units start it (the same as `db migrate`).
 cli.command("migrate", help="Apply database migrations (the same as `db migrate`).")(
