@@ -48,4 +48,4 @@ migrate-check: ## Fail if the models and the migrations disagree
 	$(RUN) sector-7g db check
 
 bench: ## Benchmarks: each figure against a baseline measured in the same run
-	$(RUN) python -m bench.jobs
+	$(RUN) python -m bench

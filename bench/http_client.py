@@ -8,26 +8,37 @@ of that, so the figures describe the server rather than the client.
 
 import asyncio
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
 
 class LoadClient:
-    def __init__(self, host: str, port: int, headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        headers: Mapping[str, str],
+        *,
+        expected: frozenset[int] = frozenset(range(200, 300)),
+    ) -> None:
+        """`expected`: the statuses that count as answers; any other raises."""
         self.host = host
         self.port = port
         self.headers = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.expected = expected
 
     async def post_json_many(
         self, path: str, bodies: list[Any], connections: int
-    ) -> None:
-        """POST every body over `connections` keep-alive connections; raise on
-        any status other than 2xx."""
+    ) -> list[float]:
+        """POST every body over `connections` keep-alive connections. The
+        latency of each request, in seconds."""
         requests = [self._request("POST", path, json.dumps(b).encode()) for b in bodies]
-        await self._send_all(requests, connections)
+        return await self._send_all(requests, connections)
 
-    async def get_many(self, path: str, count: int, connections: int) -> None:
-        await self._send_all([self._request("GET", path, None)] * count, connections)
+    async def get_many(self, path: str, count: int, connections: int) -> list[float]:
+        request = self._request("GET", path, None)
+        return await self._send_all([request] * count, connections)
 
     def _request(self, method: str, path: str, payload: bytes | None) -> bytes:
         head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.headers}"
@@ -36,17 +47,23 @@ class LoadClient:
         head += "Content-Type: application/json\r\n"
         return (head + f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
 
-    async def _send_all(self, requests: list[bytes], connections: int) -> None:
+    async def _send_all(self, requests: list[bytes], connections: int) -> list[float]:
         pending = list(reversed(requests))
-        await asyncio.gather(*(self._connection(pending) for _ in range(connections)))
+        latencies: list[float] = []
+        await asyncio.gather(
+            *(self._connection(pending, latencies) for _ in range(connections))
+        )
+        return latencies
 
-    async def _connection(self, pending: list[bytes]) -> None:
+    async def _connection(self, pending: list[bytes], latencies: list[float]) -> None:
         reader, writer = await asyncio.open_connection(self.host, self.port)
         try:
             while pending:
+                started = time.perf_counter()
                 writer.write(pending.pop())
                 status = await _read_response(reader)
-                if not 200 <= status < 300:
+                latencies.append(time.perf_counter() - started)
+                if status not in self.expected:
                     raise RuntimeError(f"the server answered {status}")
         finally:
             writer.close()

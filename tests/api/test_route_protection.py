@@ -10,6 +10,7 @@ from tests.utils.http import app_client
 PUBLIC_ROUTES = {
     ("GET", "/health/live"),
     ("GET", "/health/ready"),
+    ("GET", "/health/"),
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/token"),
 }
@@ -20,7 +21,7 @@ def _endpoints(app) -> set[tuple[str, str]]:
 
 
 async def test_every_non_public_route_rejects_anonymous_requests(make_settings) -> None:
-    settings = make_settings(DOCS_PASSWORD="docs-password")
+    settings = make_settings(DOCS_PASSWORD="docs-password", METRICS_TOKEN="metrics")
     app = create_app(settings)
     endpoints = _endpoints(app)
     assert PUBLIC_ROUTES <= endpoints, "allow-list names a route that does not exist"

@@ -245,13 +245,14 @@ async def test_a_worker_process_imports_neither_fastapi_nor_flet(
         auth = await _logged_in(client, settings)
         job_id = await _enqueue(client, auth, "make_announcement_task")
         env = process_env(settings, SIMULATION_TIME_SCALE="0", **FAST_HEARTBEAT)
-        process = subprocess.Popen(
-            [sys.executable, "-X", "importtime", "-m", "app", "worker", "carl"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        trace = tmp_path / "imports.txt"
+        with trace.open("w") as stderr:  # a pipe would fill up and stall the worker
+            process = subprocess.Popen(
+                [sys.executable, "-X", "importtime", "-m", "app", "worker", "carl"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         try:
 
             async def done() -> bool:
@@ -260,7 +261,8 @@ async def test_a_worker_process_imports_neither_fastapi_nor_flet(
             await eventually(done, timeout_s=30, message="the job to complete")
         finally:
             process.send_signal(signal.SIGTERM)
-            _, imports = process.communicate(timeout=30)
+            process.wait(timeout=30)
+    imports = trace.read_text()
     modules = {line.split("|")[-1].strip() for line in imports.splitlines()}
     assert "arq.worker" in modules  # the trace is complete
     assert not {m for m in modules if m.split(".")[0] in {"fastapi", "flet"}}
