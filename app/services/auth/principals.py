@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from app.core.config import Settings
 from app.core.db import Database
+from app.core.security import InvalidTokenError, decode_access_token
 from app.services.auth.users import find_active_user
 
 CACHE_TTL_S = 60
@@ -60,6 +62,14 @@ class Principals:
                 _key(user_id), principal.model_dump_json(), ex=CACHE_TTL_S, nx=True
             )
         return principal
+
+    async def for_token(self, token: str, settings: Settings) -> Principal | None:
+        """The active account a valid, unexpired access token names, or None."""
+        try:
+            subject = decode_access_token(token, settings)
+        except InvalidTokenError:
+            return None
+        return await self.active(int(subject)) if subject.isdigit() else None
 
     async def forget(self, user_id: int) -> None:
         """Before and after changing an account: its cached entry is void.

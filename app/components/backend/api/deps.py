@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.components.backend.errors import ApiError, unauthorized
 from app.components.backend.resources import Resources
 from app.core.config import Settings
-from app.core.security import InvalidTokenError, decode_access_token
 from app.services.auth.principals import Principal
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -49,13 +48,7 @@ async def current_user(
     """The active account the bearer token names; 401 for anything else."""
     if token is None:
         raise unauthorized()
-    try:
-        subject = decode_access_token(token, resources.settings)
-    except InvalidTokenError:
-        raise unauthorized("Invalid or expired token") from None
-    if not subject.isdigit():
-        raise unauthorized("Invalid or expired token")
-    principal = await resources.principals.active(int(subject))
+    principal = await resources.principals.for_token(token, resources.settings)
     if principal is None:
         raise unauthorized("Invalid or expired token")
     return principal

@@ -15,11 +15,11 @@ from app.components.backend.api.deps import (
 )
 from app.components.backend.errors import ApiError, unauthorized
 from app.core.security import create_access_token
-from app.models.user import PASSWORD_MAX_LENGTH, User, UserCreate, UserPublic
+from app.models.user import UserCreate, UserPublic
 from app.services.auth import users
+from app.services.auth.login import LoginRefusedError, log_in
 from app.services.auth.login_limits import (
     LimiterUnavailableError,
-    LoginLimiter,
     LoginRateLimitedError,
 )
 
@@ -50,13 +50,21 @@ async def register(data: UserCreate, session: SessionDep, settings: SettingsDep)
 async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
-    session: SessionDep,
     resources: ResourcesDep,
 ):
     """Exchange an email and password for an access token."""
     address = request.client.host if request.client else "unknown"
     try:
-        user = await _log_in(resources.login_limiter, session, form, address)
+        user = await log_in(
+            resources.database,
+            resources.login_limiter,
+            email=form.username,
+            password=form.password,
+            address=address,
+        )
+    except LoginRefusedError as refused:
+        log.info("login refused", client=address)
+        raise unauthorized(str(refused)) from None
     except LoginRateLimitedError as limited:
         log.warning("login rate limited", client=address)
         raise ApiError(
@@ -67,26 +75,6 @@ async def issue_token(
     token = create_access_token(str(user.id), resources.settings)
     log.info("login", user_id=user.id)
     return TokenResponse(access_token=token.token, expires_in=token.expires_in_s)
-
-
-async def _log_in(
-    limiter: LoginLimiter,
-    session: SessionDep,
-    form: OAuth2PasswordRequestForm,
-    address: str,
-) -> User:
-    await limiter.check_attempt(address, form.username)
-    user = None
-    if len(form.password) <= PASSWORD_MAX_LENGTH:
-        user = await users.authenticate(session, form.username, form.password)
-    if user is None:
-        await limiter.record_failure(form.username)
-        log.info("login failed", client=address)
-        raise unauthorized("Incorrect email or password")
-    if not user.is_active:
-        raise unauthorized("Account is deactivated")
-    await limiter.record_success(form.username)
-    return user
 
 
 @router.get("/me", response_model=UserPublic)

@@ -1,20 +1,23 @@
 """User management, for administrators only."""
 
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
-import structlog
 from fastapi import APIRouter, Query, Response
-from redis.exceptions import RedisError
 
 from app.components.backend.api.deps import AdminUser, ResourcesDep, SessionDep
 from app.components.backend.errors import ApiError
 from app.models.user import User, UserPage, UserPublic, UserUpdate
 from app.services.auth import users
+from app.services.auth.accounts import (
+    Accounts,
+    AccountsUnavailableError,
+    SelfLockoutError,
+    UserNotFoundError,
+)
 
 router = APIRouter(prefix="/users")
-log = structlog.get_logger(__name__)
 
 MAX_PAGE_SIZE = 100
 
@@ -39,93 +42,57 @@ async def list_users(
 @router.get("/{user_id}", response_model=UserPublic)
 async def get_user(user_id: int, admin: AdminUser, session: SessionDep):
     """One account."""
-    return await _existing_user(session, user_id)
+    user = await users.get_user(session, user_id)
+    if user is None:
+        raise ApiError(404, str(UserNotFoundError(user_id)))
+    return user
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
 async def update_user(
-    user_id: int,
-    changes: UserUpdate,
-    admin: AdminUser,
-    session: SessionDep,
-    resources: ResourcesDep,
-):
+    user_id: int, changes: UserUpdate, admin: AdminUser, resources: ResourcesDep
+) -> User:
     """Change an account's email, name, password, activity or admin flag."""
-    user = await _existing_user(session, user_id)
-    if user.id == admin.id and (
-        changes.is_active is False or changes.is_admin is False
-    ):
-        raise _self_lockout()
-    try:
-        async with _changing(resources, user_id):
-            user = await users.update_user(session, user, changes)
-    except users.EmailTakenError:
-        raise ApiError(409, "Email already registered", code="email_taken") from None
-    log.info("user updated", user_id=user.id, by=admin.id)
-    return user
+    with _refusals():
+        return await _accounts(resources).update(admin, user_id, changes)
 
 
 @router.post("/{user_id}/activate", response_model=UserPublic)
-async def activate_user(
-    user_id: int, admin: AdminUser, session: SessionDep, resources: ResourcesDep
-):
+async def activate_user(user_id: int, admin: AdminUser, resources: ResourcesDep):
     """Allow an account to log in again."""
-    user = await _existing_user(session, user_id)
-    async with _changing(resources, user_id):
-        return await users.update_user(session, user, UserUpdate(is_active=True))
+    with _refusals():
+        return await _accounts(resources).activate(admin, user_id)
 
 
 @router.post("/{user_id}/deactivate", response_model=UserPublic)
-async def deactivate_user(
-    user_id: int, admin: AdminUser, session: SessionDep, resources: ResourcesDep
-):
+async def deactivate_user(user_id: int, admin: AdminUser, resources: ResourcesDep):
     """Stop an account from logging in; its tokens stop working at once."""
-    user = await _existing_user(session, user_id)
-    if user.id == admin.id:
-        raise _self_lockout()
-    async with _changing(resources, user_id):
-        user = await users.update_user(session, user, UserUpdate(is_active=False))
-    log.info("user deactivated", user_id=user.id, by=admin.id)
-    return user
+    with _refusals():
+        return await _accounts(resources).deactivate(admin, user_id)
 
 
 @router.delete("/{user_id}", status_code=204)
-async def delete_user(
-    user_id: int, admin: AdminUser, session: SessionDep, resources: ResourcesDep
-):
+async def delete_user(user_id: int, admin: AdminUser, resources: ResourcesDep):
     """Remove an account."""
-    user = await _existing_user(session, user_id)
-    if user.id == admin.id:
-        raise _self_lockout()
-    async with _changing(resources, user_id):
-        await users.delete_user(session, user)
-    log.info("user deleted", user_id=user_id, by=admin.id)
+    with _refusals():
+        await _accounts(resources).delete(admin, user_id)
     return Response(status_code=204)
 
 
-@asynccontextmanager
-async def _changing(resources: ResourcesDep, user_id: int) -> AsyncGenerator[None]:
-    """Void the account's cached principal before and after the change, so no
-    request acts on its old state (see app.services.auth.principals)."""
+def _accounts(resources: ResourcesDep) -> Accounts:
+    return Accounts(resources.database, resources.principals)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The service's refusals as API errors."""
     try:
-        await resources.principals.forget(user_id)
-    except RedisError:
-        raise ApiError(503, "Accounts cannot change while Redis is away") from None
-    yield
-    with suppress(RedisError):  # the first tombstone still stands
-        await resources.principals.forget(user_id)
-
-
-async def _existing_user(session: SessionDep, user_id: int) -> User:
-    user = await users.get_user(session, user_id)
-    if user is None:
-        raise ApiError(404, f"User {user_id} not found")
-    return user
-
-
-def _self_lockout() -> ApiError:
-    return ApiError(
-        409,
-        "Administrators cannot deactivate, demote or delete themselves",
-        code="self_lockout",
-    )
+        yield
+    except UserNotFoundError as error:
+        raise ApiError(404, str(error)) from None
+    except SelfLockoutError as error:
+        raise ApiError(409, str(error), code="self_lockout") from None
+    except AccountsUnavailableError as error:
+        raise ApiError(503, str(error)) from None
+    except users.EmailTakenError:
+        raise ApiError(409, "Email already registered", code="email_taken") from None
