@@ -1,6 +1,6 @@
 """User management, for administrators only."""
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -84,7 +84,7 @@ def _accounts(resources: ResourcesDep) -> Accounts:
 
 
 @contextmanager
-def _refusals() -> Iterator[None]:
+def _refusals() -> Generator[None]:
     """The service's refusals as API errors."""
     try:
         yield
