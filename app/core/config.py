@@ -169,6 +169,13 @@ class Settings(BaseSettings):
         description="Bearer token /metrics requires (secret); unset leaves it open.",
     )
 
+    DASHBOARD_REFRESH_SECONDS: float = Field(
+        30.0,
+        gt=0,
+        description="How often an open dashboard tab re-reads everything and "
+        "re-checks its login; live counters move at once regardless.",
+    )
+
     SIMULATION_TIME_SCALE: float = Field(
         1.0,
         ge=0,

@@ -1,5 +1,7 @@
 """Alembic, driven from Python: the migrations ship inside the package."""
 
+from dataclasses import dataclass
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -42,3 +44,26 @@ def current_revision(settings: Settings) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+@dataclass(frozen=True)
+class Migration:
+    revision: str
+    down_revision: str | None
+    description: str
+
+
+def history(settings: Settings) -> list[Migration]:
+    """Every migration the package ships, newest first."""
+    return [
+        Migration(
+            revision=script.revision,
+            down_revision=script.down_revision
+            if isinstance(script.down_revision, str | None)
+            else ", ".join(script.down_revision),
+            description=script.doc,
+        )
+        for script in ScriptDirectory.from_config(
+            alembic_config(settings)
+        ).walk_revisions()
+    ]

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from app.components.backend.app import create_app
 from app.core.config import Settings, get_settings
 from app.core.log import configure_logging
+from app.integrations.dashboard import mount_dashboard
 
 # Long enough for in-flight requests; short enough that a stuck websocket
 # cannot hold a shutdown forever.
@@ -16,7 +17,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     """Factory for `uvicorn --factory app.entrypoints.webserver:build_app`."""
     settings = settings or get_settings()
     configure_logging(json=settings.log_json, level=settings.LOG_LEVEL)
-    return create_app(settings)
+    app = create_app(settings)
+    mount_dashboard(app)
+    return app
 
 
 def run(settings: Settings) -> None:

@@ -151,9 +151,16 @@ class TaskHistory:
         offset: int = 0,
         limit: int = 25,
         newest_first: bool = True,
+        enqueued_until: datetime | None = None,
     ) -> HistoryPage:
-        """One page across every queue (or one), filtered, in one order."""
+        """One page across every queue (or one), filtered, in one order.
+
+        `enqueued_until` pins the set being paged through: jobs enqueued after
+        the first page was read then cannot shift the later pages.
+        """
         conditions = []
+        if enqueued_until is not None:
+            conditions.append(_c.enqueued_at <= enqueued_until)
         if queue is not None:
             conditions.append(_c.queue == queue)
         if statuses:

@@ -10,6 +10,7 @@ timeout.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from app.core.redis import reply
+from app.core.topology import QueueSpec
 from app.services.tasks import keys
 
 # Releases a claim only if it still names the dead worker, atomically.
@@ -96,3 +98,40 @@ async def release_orphan(redis: Redis, queue: str, job_id: str, worker_id: str) 
 async def queue_stats(redis: Redis, queue: str) -> dict[str, int]:
     raw = await reply(redis.hgetall(keys.queue_stats(queue)))
     return {name: int(value) for name, value in raw.items()}
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """A queue's jobs right now: waiting, running, and outcomes counted so far."""
+
+    queued: int
+    running: int
+    completed: int
+    failed: int
+    retried: int
+    cancelled: int
+
+
+async def queue_counts(
+    redis: Redis, queues: Iterable[QueueSpec]
+) -> dict[str, QueueCounts]:
+    """Every queue's counts, exact, in one round trip."""
+    queues = list(queues)
+    async with redis.pipeline(transaction=False) as pipeline:
+        for queue in queues:
+            pipeline.zcard(queue.redis_key)
+            pipeline.hlen(keys.claims(queue.name))
+            pipeline.hgetall(keys.queue_stats(queue.name))
+        replies = await pipeline.execute()
+    counts = {}
+    for index, queue in enumerate(queues):
+        queued, running, stats = replies[3 * index : 3 * index + 3]
+        counts[queue.name] = QueueCounts(
+            queued=queued,
+            running=running,
+            completed=int(stats.get("completed", 0)),
+            failed=int(stats.get("failed", 0)),
+            retried=int(stats.get("retried", 0)),
+            cancelled=int(stats.get("cancelled", 0)),
+        )
+    return counts

@@ -1,0 +1,156 @@
+"""The dashboard in Debian's Chromium, driven by Playwright, with no internet.
+
+Flutter draws on a canvas; what tests read and click is its semantics tree,
+which it builds once the hidden placeholder is clicked. A control wrapped in
+`ft.Semantics(identifier="x")` is `[flt-semantics-identifier="x"]` there.
+Every request that does not go to loopback is blocked and remembered.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from playwright.async_api import Browser, Locator, Page, Route, async_playwright
+
+from tests.utils.programs import need
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1")
+FIRST_FRAME_TIMEOUT_MS = 30_000
+
+
+def by_id(identifier: str) -> str:
+    return f'[flt-semantics-identifier="{identifier}"]'
+
+
+@asynccontextmanager
+async def chromium() -> AsyncGenerator[Browser]:
+    need("chromium")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+class Dashboard:
+    """One tab on the dashboard."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.blocked: list[str] = []
+        self.first_frame_s: float | None = None
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls, browser: Browser, base_url: str, *, width: int = 1400, height: int = 900
+    ) -> AsyncGenerator["Dashboard"]:
+        """A new tab, in a browser context of its own (as another person's would
+        be), showing the dashboard's first screen."""
+        context = await browser.new_context(viewport={"width": width, "height": height})
+        page = await context.new_page()
+        dashboard = cls(page, base_url)
+        await page.route("**/*", dashboard._only_loopback)
+        try:
+            await dashboard.load()
+            yield dashboard
+        finally:
+            await context.close()
+
+    async def load(self) -> None:
+        started = time.monotonic()
+        await self.page.goto(f"{self.base_url}/dashboard/")
+        await self.page.wait_for_selector(
+            "flt-semantics-placeholder",
+            state="attached",
+            timeout=FIRST_FRAME_TIMEOUT_MS,
+        )
+        self.first_frame_s = time.monotonic() - started
+        await self.page.evaluate(
+            "() => document.querySelector('flt-semantics-placeholder')?.click()"
+        )
+        await self.page.wait_for_selector(
+            f"{by_id('login-email')}, {by_id('overall-status')}",
+            timeout=FIRST_FRAME_TIMEOUT_MS,
+        )
+
+    def find(self, identifier: str) -> Locator:
+        return self.page.locator(by_id(identifier))
+
+    async def identifiers(self) -> set[str]:
+        """Every tagged control on screen."""
+        return set(
+            await self.page.eval_on_selector_all(
+                "[flt-semantics-identifier]",
+                "nodes => nodes.map(n => n.getAttribute('flt-semantics-identifier'))",
+            )
+        )
+
+    async def shows(self, identifier: str, timeout_s: float = 10) -> None:
+        await self.find(identifier).wait_for(timeout=timeout_s * 1000)
+
+    async def click(self, identifier: str) -> None:
+        await self.find(identifier).click()
+
+    async def text(self, identifier: str) -> str:
+        return await self.find(identifier).inner_text()
+
+    async def type_into(self, identifier: str, text: str) -> None:
+        """Focus a text field, wait for its input element, type like a person."""
+        await self.click(identifier)
+        await self.page.wait_for_selector(
+            f"{by_id(identifier)} input", state="attached"
+        )
+        await self.page.keyboard.type(text, delay=5)
+
+    async def log_in(self, email: str, password: str) -> None:
+        await self.type_into("login-email", email)
+        await self.type_into("login-password", password)
+        await self.click("login-submit")
+
+    async def wait_text(
+        self,
+        identifier: str,
+        accept: Callable[[str], bool],
+        *,
+        timeout_s: float = 10,
+    ) -> str:
+        """The control's text once `accept` holds for it."""
+        deadline = time.monotonic() + timeout_s
+        last = None
+        while time.monotonic() < deadline:
+            if await self.find(identifier).count():
+                last = await self.text(identifier)
+                if accept(last):
+                    return last
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{identifier} never matched; last text {last!r}")
+
+    async def screenshot(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(path))
+
+    async def _only_loopback(self, route: Route) -> None:
+        url = route.request.url
+        if url.startswith(LOOPBACK):
+            await route.continue_()
+        else:
+            self.blocked.append(url)
+            await route.abort()
