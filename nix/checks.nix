@@ -16,7 +16,11 @@ pkgs.stdenv.mkDerivation {
     venv
     pkgs.postgresql_16
     pkgs.redis
+    pkgs.traefik
+    pkgs.chromium
   ];
+  # The dashboard's browser tests: Playwright drives Chromium through Node.js.
+  env.PLAYWRIGHT_NODEJS_PATH = pkgs.lib.getExe pkgs.nodejs;
   dontConfigure = true;
   buildPhase = ''
     runHook preBuild

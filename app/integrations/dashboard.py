@@ -23,9 +23,6 @@ DASHBOARD_PATH = "/dashboard"
 # A tab that disconnects keeps its session this long, so that a reload or a
 # network blip resumes where it was (its live work stops meanwhile).
 SESSION_TIMEOUT_S = 300
-# Flet's OAuth callback: the dashboard logs in with its own form, so this
-# public endpoint is not served.
-_UNUSED_FLET_ROUTES = {"/oauth_callback"}
 
 
 class DashboardHost:
@@ -76,10 +73,11 @@ def mount_dashboard(app: FastAPI) -> None:
         app_description="The Springfield Nuclear Power Plant, Sector 7G.",
         session_timeout_seconds=SESSION_TIMEOUT_S,
     )
+    # Only the page, its assets and its websocket: Flet's app also carries HTTP
+    # routes the dashboard does not use (an OAuth callback, since it logs in
+    # with its own form, and OpenAPI docs of itself), which would be public.
     flet_app.router.routes = [
-        route
-        for route in flet_app.router.routes
-        if not (isinstance(route, Route) and route.path in _UNUSED_FLET_ROUTES)
+        route for route in flet_app.router.routes if not isinstance(route, Route)
     ]
     app.mount(DASHBOARD_PATH, flet_app)
 

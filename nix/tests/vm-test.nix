@@ -116,6 +116,19 @@ pkgs.testers.runNixOSTest {
     with subtest("ready through Traefik"):
         main.wait_until_succeeds(f"{API}/health/ready", timeout=60)
 
+    with subtest("the dashboard, and its websocket, through Traefik"):
+        page = main.succeed(f"{API}/dashboard/")
+        assert "<title>Sector 7G</title>" in page, page[:500]
+        # Traefik must pass the upgrade on: the server answers 101.
+        upgrade = main.succeed(
+            "curl -si -m 3 --http1.1 -H 'Host: localhost'"
+            " -H 'Connection: Upgrade' -H 'Upgrade: websocket'"
+            " -H 'Sec-WebSocket-Version: 13'"
+            " -H 'Sec-WebSocket-Key: c2VjdG9yLTdnLXZtdGVzdA=='"
+            " http://localhost/dashboard/ws || true"
+        )
+        assert upgrade.startswith("HTTP/1.1 101"), upgrade
+
     with subtest("the workers host joins"):
         workers.systemctl("restart sector-7g.target")
         for queue in QUEUE_TASKS:

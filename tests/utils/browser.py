@@ -7,6 +7,7 @@ Every request that does not go to loopback is blocked and remembered.
 """
 
 import asyncio
+import shutil
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +17,6 @@ from playwright.async_api import Browser, Locator, Page, Route, async_playwright
 
 from tests.utils.programs import need
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -37,10 +37,11 @@ def by_id(identifier: str) -> str:
 
 @asynccontextmanager
 async def chromium() -> AsyncGenerator[Browser]:
+    """Debian's (or the Nix dev shell's) Chromium; never Playwright's own."""
     need("chromium")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+            executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
         )
         try:
             yield browser
@@ -112,17 +113,18 @@ class Dashboard:
     async def text(self, identifier: str) -> str:
         return await self.find(identifier).inner_text()
 
-    async def type_into(self, identifier: str, text: str) -> None:
-        """Focus a text field, wait for its input element, type like a person."""
+    async def fill(self, identifier: str, text: str) -> None:
+        """Focus a text field, then set its text (typed keys can be lost while
+        Flutter moves the focus)."""
         await self.click(identifier)
-        await self.page.wait_for_selector(
-            f"{by_id(identifier)} input", state="attached"
-        )
-        await self.page.keyboard.type(text, delay=5)
+        field = self.page.locator(f"{by_id(identifier)} input")
+        await field.wait_for(state="attached")
+        await field.fill(text)
+        assert await field.input_value() == text
 
     async def log_in(self, email: str, password: str) -> None:
-        await self.type_into("login-email", email)
-        await self.type_into("login-password", password)
+        await self.fill("login-email", email)
+        await self.fill("login-password", password)
         await self.click("login-submit")
 
     async def wait_text(

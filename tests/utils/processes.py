@@ -94,12 +94,13 @@ async def eventually[T](
 
 @contextmanager
 def running_webserver(settings: Settings, log_dir: Path, **env: str) -> Generator[str]:
-    """`sector-7g webserver` on a free port; yields its base URL."""
+    """`sector-7g webserver` on env's PORT (a free one by default); yields its
+    base URL."""
     import httpx
 
     from app.devstack.servers import free_port
 
-    port = free_port()
+    port = int(env.pop("PORT", 0)) or free_port()
     process = ManagedProcess("webserver", log_dir / "webserver.log")
     process.spawn(
         [SECTOR_7G, "webserver"], env=process_env(settings, PORT=str(port), **env)

@@ -36,6 +36,8 @@ class DashboardContext:
     open_detail: Callable[[str], Awaitable[None]]
     # A short message at the bottom of the tab; `error` colours it.
     notify: Callable[..., None]
+    # Opens a dialog with a title and a body, closed by its button.
+    show_dialog: Callable[[str, ft.Control], None]
     # The current principal, checked again; None logs the tab out.
     reauthorise: Callable[[], Awaitable[Principal | None]]
 

@@ -161,6 +161,7 @@ class DashboardSession:
             user=user,
             open_detail=self._open_detail,
             notify=self._notify,
+            show_dialog=self._show_dialog,
             reauthorise=self._reauthorise,
         )
         self.header = Header(
@@ -242,6 +243,21 @@ class DashboardSession:
             ft.SnackBar(
                 tagged("notice", ft.Text(message)),
                 bgcolor=ft.Colors.ERROR_CONTAINER if error else None,
+            )
+        )
+        self.page.update()
+
+    def _show_dialog(self, title: str, body: ft.Control) -> None:
+        def close(_: ft.Event) -> None:
+            self.page.pop_dialog()
+
+        self.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(title),
+                content=ft.Container(body, width=640),
+                actions=[
+                    tagged("dialog-close", ft.TextButton("Close", on_click=close))
+                ],
             )
         )
         self.page.update()

@@ -24,9 +24,10 @@ async def plant_state(
 ) -> dict[str, Any]:
     """Per queue: waiting jobs, live workers and outcome counts."""
     queues: dict[str, Any] = {}
-    for name, queue in topology.queues.items():
+    counts = await workers.queue_counts(redis, topology.queues.values())
+    for name in topology.queues:
         queues[name] = {
-            "queued": await redis.zcard(queue.redis_key),
+            "queued": counts[name].queued,
             "workers_alive": len(await workers.live_workers(redis, name)),
             "stats": await workers.queue_stats(redis, name),
             "history": await history.counts_by_status(name),

@@ -102,7 +102,11 @@ async def queue_stats(redis: Redis, queue: str) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class QueueCounts:
-    """A queue's jobs right now: waiting, running, and outcomes counted so far."""
+    """A queue's jobs right now: waiting, running, and outcomes counted so far.
+
+    arq keeps a running job in its queue until it ends, so the jobs waiting
+    are the queue's length less the jobs claimed by workers.
+    """
 
     queued: int
     running: int
@@ -125,9 +129,9 @@ async def queue_counts(
         replies = await pipeline.execute()
     counts = {}
     for index, queue in enumerate(queues):
-        queued, running, stats = replies[3 * index : 3 * index + 3]
+        length, running, stats = replies[3 * index : 3 * index + 3]
         counts[queue.name] = QueueCounts(
-            queued=queued,
+            queued=max(0, length - running),
             running=running,
             completed=int(stats.get("completed", 0)),
             failed=int(stats.get("failed", 0)),

@@ -1,5 +1,5 @@
 """Worker detail: live counters, the queues with rate and ETA, the task history,
-and the lifecycle of one job."""
+and (in a dialog) the lifecycle of one job."""
 
 import json
 from datetime import datetime
@@ -12,7 +12,6 @@ from app.components.frontend.queues import DETAIL_COLUMNS, QueueTable
 from app.components.frontend.theme import status_colour
 from app.components.frontend.widgets import (
     Pager,
-    metric,
     muted,
     section,
     table,
@@ -46,15 +45,13 @@ class WorkerDetail:
             label="Status",
             value=ALL,
             width=180,
-            options=[
-                ft.DropdownOption(key=value)
-                for value in (ALL, *(status.value for status in TaskStatus))
-            ],
+            options=options(
+                "history-status", (ALL, *(status.value for status in TaskStatus))
+            ),
             on_select=self._filter,
         )
         self.pager = Pager("history", self._move, PAGE_SIZE)
         self.history = ft.Column()
-        self.lifecycle = ft.Column([muted("Select a job to see its lifecycle.")])
         # The newest job of the first page: later pages stay within it.
         self.until: datetime | None = None
         self.control = ft.Column(
@@ -95,7 +92,6 @@ class WorkerDetail:
                     ),
                     self.history,
                 ),
-                section("Job lifecycle", tagged("job-lifecycle", self.lifecycle)),
             ],
             spacing=16,
             scroll=ft.ScrollMode.AUTO,
@@ -115,9 +111,9 @@ class WorkerDetail:
                 ),
                 ft.Text(f"{worker.status}: {worker.message}"),
             ]
-            self.queue_filter.options = [
-                ft.DropdownOption(key=name) for name in (ALL, *worker.components)
-            ]
+            self.queue_filter.options = options(
+                "history-queue", (ALL, *worker.components)
+            )
         self.on_pulse()
         await self._load(self.pager.offset)
 
@@ -172,7 +168,7 @@ class WorkerDetail:
         return [
             tagged(
                 f"job-{run.id}",
-                ft.TextButton(run.task, on_click=show, tooltip=run.id),
+                ft.TextButton(run.task, on_click=show, tooltip="Show its lifecycle"),
             ),
             run.queue,
             ft.Text(run.status, color=_RUN_COLOURS.get(TaskStatus(run.status))),
@@ -190,43 +186,59 @@ class WorkerDetail:
 
     async def _show_lifecycle(self, job_id: str) -> None:
         run = await self.context.resources.tasks.history.get(job_id)
-        if run is None:
-            self.lifecycle.controls = [muted(f"Job {job_id} is no longer recorded.")]
-            return
-        self.lifecycle.controls = lifecycle(run)
+        steps = lifecycle(run) if run else [muted(f"Job {job_id} is gone.")]
+        self.context.show_dialog(
+            "Job lifecycle",
+            tagged(
+                "job-lifecycle", ft.Column(steps, tight=True, scroll=ft.ScrollMode.AUTO)
+            ),
+        )
 
 
 def lifecycle(run: TaskRun) -> list[ft.Control]:
     """A job's steps, from enqueued to its outcome, with the error if it failed."""
-    steps = [("Enqueued", run.enqueued_at, f"by {run.source}")]
+    outcome = run.status.capitalize()
+    steps = [("Enqueued", run.enqueued_at, f"by {run.source}", Status.INFO)]
     if run.started_at is not None:
-        steps.append(("Started", run.started_at, f"attempt {run.attempts}"))
-    if run.finished_at is not None:
         steps.append(
-            (
-                run.status.capitalize(),
-                run.finished_at,
-                format.duration_ms(run.duration_ms),
-            )
+            ("Started", run.started_at, f"attempt {run.attempts}", Status.INFO)
         )
-    else:
-        steps.append((run.status.capitalize(), None, "not finished"))
+    finished = TaskStatus(run.status).is_final
+    colour = _RUN_COLOURS.get(TaskStatus(run.status))
+    steps.append(
+        (
+            outcome,
+            run.finished_at,
+            f"after {format.duration_ms(run.duration_ms)}" if finished else "so far",
+            Status.HEALTHY if run.status == TaskStatus.COMPLETED else Status.WARNING,
+        )
+    )
     controls: list[ft.Control] = [
         ft.Text(f"{run.task} on {run.queue}", weight=ft.FontWeight.W_600),
         muted(f"job {run.id}"),
-        ft.Row(
-            [metric(name, format.timestamp(at)) for name, at, _ in steps],
-            spacing=28,
-            wrap=True,
-        ),
-        ft.Row([muted(note) for _, _, note in steps], spacing=28, wrap=True),
-        muted(f"arguments {json.dumps(run.kwargs, default=str)[:300]}"),
     ]
+    for name, at, note, status in steps:
+        controls.append(
+            ft.Row(
+                [
+                    ft.Container(
+                        width=10,
+                        height=10,
+                        border_radius=5,
+                        bgcolor=colour if name == outcome else status_colour(status),
+                    ),
+                    ft.Text(name, width=90, weight=ft.FontWeight.W_600),
+                    ft.Text(format.timestamp(at), width=90),
+                    muted(note),
+                ],
+                spacing=10,
+            )
+        )
+    controls.append(muted(f"arguments {json.dumps(run.kwargs, default=str)[:300]}"))
     if run.error:
         controls.append(
             ft.Text(
                 run.error,
-                selectable=True,
                 color=status_colour(Status.UNHEALTHY),
                 font_family="monospace",
             )
@@ -234,6 +246,16 @@ def lifecycle(run: TaskRun) -> list[ft.Control]:
     elif run.result is not None:
         controls.append(muted(f"result {json.dumps(run.result, default=str)[:300]}"))
     return controls
+
+
+def options(prefix: str, values: tuple[str, ...]) -> list[ft.DropdownOption]:
+    """A dropdown's choices, each findable as `<prefix>-<value>`."""
+    return [
+        ft.DropdownOption(
+            key=value, content=tagged(f"{prefix}-{value}", ft.Text(value))
+        )
+        for value in values
+    ]
 
 
 def first_line(text: str | None) -> str:

@@ -22,12 +22,9 @@ async def check_workers(
 ) -> Component:
     window = timedelta(minutes=settings.HEALTH_FAILURE_WINDOW_MINUTES)
     recent = await history.outcomes_since(window)
-    async with redis.pipeline(transaction=False) as pipeline:
-        for queue in topology.queues.values():
-            pipeline.zcard(queue.redis_key)
-        depths = dict(zip(topology.queues, await pipeline.execute(), strict=True))
+    counts = await workers.queue_counts(redis, topology.queues.values())
     queues = {
-        name: await _queue(redis, queue, depths[name], recent.get(name, {}), settings)
+        name: await _queue(redis, queue, counts[name], recent.get(name, {}), settings)
         for name, queue in topology.queues.items()
     }
     served = sum(1 for queue in queues.values() if queue.metadata["workers_alive"])
@@ -42,16 +39,15 @@ async def check_workers(
 async def _queue(
     redis: Redis,
     queue: QueueSpec,
-    queued: int,
+    counts: workers.QueueCounts,
     recent: dict[str, int],
     settings: Settings,
 ) -> Component:
     alive = await workers.live_workers(redis, queue.name)
-    totals = await workers.queue_stats(redis, queue.name)
     completed, failed = recent.get("completed", 0), recent.get("failed", 0)
     finished = completed + failed
     failure_percent = round(100 * failed / finished, 1) if finished else 0.0
-    running = sum(info.get("running", 0) for info in alive.values())
+    queued, running = counts.queued, counts.running
     capacity = sum(info.get("max_jobs", 0) for info in alive.values())
     if not alive:
         status = Status.UNHEALTHY if queued else Status.WARNING
@@ -73,10 +69,10 @@ async def _queue(
             "recent_completed": completed,
             "recent_failed": failed,
             "failure_rate_percent": failure_percent,
-            "completed": totals.get("completed", 0),
-            "failed": totals.get("failed", 0),
-            "retried": totals.get("retried", 0),
-            "cancelled": totals.get("cancelled", 0),
+            "completed": counts.completed,
+            "failed": counts.failed,
+            "retried": counts.retried,
+            "cancelled": counts.cancelled,
             "max_jobs": queue.max_jobs,
             "job_timeout_s": queue.job_timeout_s,
             "heartbeat_interval_s": queue.heartbeat_interval_s,
