@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 from app.core import migrations
@@ -89,6 +90,14 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
         if time.monotonic() > deadline:
             raise SystemExit(f"bench: gave up waiting for {what} after {timeout_s} s")
         time.sleep(0.01)
+
+
+def webserver_answers(base: str) -> bool:
+    """Whether the webserver at `base` answers its liveness probe yet."""
+    try:
+        return httpx.get(f"{base}/health/live", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @dataclass(frozen=True)

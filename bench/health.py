@@ -10,10 +10,16 @@ import argparse
 import asyncio
 import statistics
 
-import httpx
-
 from app.devstack.servers import free_port
-from bench.common import BIN, Row, at_most, print_table, throwaway_servers, wait_until
+from bench.common import (
+    BIN,
+    Row,
+    at_most,
+    print_table,
+    throwaway_servers,
+    wait_until,
+    webserver_answers,
+)
 from bench.http_client import LoadClient
 
 CLIENTS = 50
@@ -32,7 +38,7 @@ def measure(requests: int) -> list[Row]:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_until(lambda: _answers(base), 30, "the webserver")
+            wait_until(lambda: webserver_answers(base), 30, "the webserver")
             # No scheduler or worker runs here: /health/ answers 503, as fast.
             client = LoadClient("127.0.0.1", port, {}, expected=frozenset({200, 503}))
             # Warm both paths (first tree, first route lookups) before timing.
@@ -47,13 +53,6 @@ def measure(requests: int) -> list[Row]:
             "p50 ms, /health/ vs /health/live", _p50_ms(health), _p50_ms(live), "ms", 3
         )
     ]
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/health/live", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def main() -> None:
