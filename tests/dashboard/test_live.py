@@ -118,6 +118,27 @@ async def test_an_admin_pauses_a_scheduler_job_and_the_api_reports_it_paused(
         scheduler.stop()
 
 
+async def test_the_activity_feed_shows_job_events_by_severity(
+    plant: Plant, browser: Browser
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=plant.url) as api,
+        Dashboard.open(browser, plant.url) as tab,
+    ):
+        await tab.log_in(ADMIN, plant.password)
+        await tab.shows("feed-filter")  # Stack is the first view
+        headers = {"Authorization": f"Bearer {await log_in(api, ADMIN)}"}
+        response = await _enqueue(api, "grimey_sim_task", headers)
+        assert response.status_code == 202, response.text
+        line = "grimey_sim_task enqueued"
+        await tab.wait_text("activity-feed", lambda text: line in text, timeout_s=2)
+
+        await tab.find("feed-filter").get_by_text("Error").click()
+        await tab.wait_text("activity-feed", lambda text: line not in text)
+        await tab.find("feed-filter").get_by_text("Info").click()
+        await tab.wait_text("activity-feed", lambda text: line in text)
+
+
 async def test_the_dashboard_renders_completely_with_no_internet(
     plant: Plant, browser: Browser
 ) -> None:

@@ -38,7 +38,10 @@ class StackView:
                 panel(
                     "Activity",
                     ft.Column(
-                        [tagged("feed-filter", self.filter), self.feed],
+                        [
+                            tagged("feed-filter", self.filter),
+                            tagged("activity-feed", self.feed),
+                        ],
                         spacing=8,
                         expand=True,
                     ),
