@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from app.components.backend.app import create_app
 from app.core.config import Settings
 from app.devstack.servers import RedisServer, TraefikServer, free_port
+from app.integrations.dashboard import mount_dashboard
 from app.services.tasks.workers import WorkerPresence
 from tests.utils.http import app_client, bearer
 from tests.utils.users import create_user, log_in
@@ -210,6 +211,25 @@ async def test_metrics_parse_and_cover_http_queues_and_health(
     }
     assert statuses == COMPONENTS
     assert "sector7g_queue_jobs" in families and "sector7g_up" in families
+
+
+async def test_metric_labels_stay_few_whatever_paths_are_asked(
+    settings: Settings,
+) -> None:
+    """Paths under the dashboard share one label; unknown paths share another."""
+    app = create_app(settings)
+    mount_dashboard(app)
+    async with app_client(settings, app) as client:
+        for path in ("/dashboard/", "/dashboard/a", "/dashboard/b/c", "/x", "/y"):
+            await client.get(path)
+        text = (await client.get("/metrics")).text
+    routes = {
+        sample.labels["route"]
+        for family in text_string_to_metric_families(text)
+        if family.name == "sector7g_http_requests"
+        for sample in family.samples
+    }
+    assert routes == {"/dashboard/*", "unmatched"}
 
 
 async def test_metrics_need_the_token_when_one_is_set(make_settings) -> None:

@@ -71,7 +71,9 @@ class RequestContextMiddleware:
                 await response(scope, receive, send_with_id)
             finally:
                 seconds = time.perf_counter() - start
-                route = self.templates.of(scope.get("route"))
+                route = self.templates.of(scope.get("route")) or self.templates.mounted(
+                    scope["path"]
+                )
                 self.metrics.observe(scope["method"], route, status, seconds)
                 log.info(
                     "request",

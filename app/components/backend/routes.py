@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
 
 
 @dataclass(frozen=True, order=True)
@@ -52,6 +53,7 @@ class RouteTemplates:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
         self._paths: dict[int, str] | None = None
+        self._mounts: list[str] | None = None
 
     def of(self, route: object) -> str | None:
         if self._paths is None:
@@ -61,3 +63,14 @@ class RouteTemplates:
                 if context.path is not None
             }
         return self._paths.get(id(route))
+
+    def mounted(self, path: str) -> str | None:
+        """`/dashboard/*` for any path served by the app mounted at /dashboard."""
+        if self._mounts is None:
+            self._mounts = [
+                route.path for route in self.app.routes if isinstance(route, Mount)
+            ]
+        for prefix in self._mounts:
+            if path == prefix or path.startswith(f"{prefix}/"):
+                return f"{prefix}/*"
+        return None
