@@ -20,10 +20,16 @@ import psycopg
 
 from app.core import migrations
 from app.core.config import Settings
-from app.devstack.servers import ManagedProcess, PostgresServer, RedisServer
+from app.core.db import Database
+from app.devstack.servers import ManagedProcess, PostgresServer, RedisServer, free_port
+from app.models.user import UserCreate
+from app.services.auth import users
 
 BIN = Path(sys.executable).parent
 DATABASE = "sector7g_bench"
+# The account benchmarks log in with.
+EMAIL = "bench@sector-7g.dev"
+PASSWORD = "benchmark-password"
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,47 @@ class Servers:
         process.spawn(argv, env=self.env(**env))
         return process
 
+    @contextmanager
+    def webserver(self, ready: str = "/health/live") -> Generator["Webserver"]:
+        """`sector-7g webserver` on a free port, once `ready` answers 200."""
+        port = free_port()
+        process = self.spawn(
+            "webserver", [str(BIN / "sector-7g"), "webserver"], PORT=str(port)
+        )
+        try:
+            webserver = Webserver(process, port)
+            wait_until(lambda: webserver.answers(ready), 30, "the webserver")
+            yield webserver
+        finally:
+            process.stop()
+
+    async def create_user(self) -> None:
+        """The benchmarks' account (EMAIL, PASSWORD)."""
+        database = Database(self.settings())
+        try:
+            async with database.get_async_session() as session:
+                await users.create_user(
+                    session, UserCreate(email=EMAIL, password=PASSWORD)
+                )
+        finally:
+            await database.dispose()
+
+
+@dataclass(frozen=True)
+class Webserver:
+    process: ManagedProcess
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def answers(self, path: str) -> bool:
+        try:
+            return httpx.get(f"{self.url}{path}", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
 
 @contextmanager
 def throwaway_servers() -> Generator[Servers]:
@@ -90,14 +137,6 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
         if time.monotonic() > deadline:
             raise SystemExit(f"bench: gave up waiting for {what} after {timeout_s} s")
         time.sleep(0.01)
-
-
-def webserver_answers(base: str) -> bool:
-    """Whether the webserver at `base` answers its liveness probe yet."""
-    try:
-        return httpx.get(f"{base}/health/live", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @dataclass(frozen=True)

@@ -15,43 +15,30 @@ from contextlib import AsyncExitStack
 
 import psutil
 
-from app.core.db import Database
-from app.devstack.servers import free_port
-from app.models.user import UserCreate
-from app.services.auth import users
 from bench.common import (
-    BIN,
+    EMAIL,
+    PASSWORD,
     Row,
-    Servers,
     at_most,
     print_table,
     throwaway_servers,
-    wait_until,
-    webserver_answers,
 )
 from tests.utils.browser import Dashboard, chromium
 
-EMAIL, PASSWORD = "bench@sector-7g.dev", "bench-password-0123"
 SETTLE_S = 5.0
 
 
 def measure(tabs: int) -> list[Row]:
     print(f"dashboard: webserver memory, idle and with {tabs} open tabs")
     with throwaway_servers() as servers:
-        asyncio.run(_create_user(servers))
-        port = free_port()
-        webserver = servers.spawn(
-            "webserver", [str(BIN / "sector-7g"), "webserver"], PORT=str(port)
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until(lambda: webserver_answers(base), 30, "the webserver")
-            process = psutil.Process(webserver.pid)
+        asyncio.run(servers.create_user())
+        with servers.webserver() as webserver:
+            process = psutil.Process(webserver.process.pid)
             time.sleep(SETTLE_S)
             idle = process.memory_info().rss
-            open_rss, first_frames = asyncio.run(_with_tabs(base, tabs, process))
-        finally:
-            webserver.stop()
+            open_rss, first_frames = asyncio.run(
+                _with_tabs(webserver.url, tabs, process)
+            )
     mib = 1024 * 1024
     print(
         f"first frame: median {statistics.median(first_frames):.2f} s, "
@@ -82,15 +69,6 @@ async def _with_tabs(
         await asyncio.sleep(SETTLE_S)
         rss = process.memory_info().rss
     return rss, [tab.first_frame_s or 0.0 for tab in opened]
-
-
-async def _create_user(servers: Servers) -> None:
-    database = Database(servers.settings())
-    try:
-        async with database.get_async_session() as session:
-            await users.create_user(session, UserCreate(email=EMAIL, password=PASSWORD))
-    finally:
-        await database.dispose()
 
 
 def main() -> None:

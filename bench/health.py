@@ -10,16 +10,7 @@ import argparse
 import asyncio
 import statistics
 
-from app.devstack.servers import free_port
-from bench.common import (
-    BIN,
-    Row,
-    at_most,
-    print_table,
-    throwaway_servers,
-    wait_until,
-    webserver_answers,
-)
+from bench.common import Row, at_most, print_table, throwaway_servers
 from bench.http_client import LoadClient
 
 CLIENTS = 50
@@ -31,23 +22,16 @@ def _p50_ms(latencies: list[float]) -> float:
 
 def measure(requests: int) -> list[Row]:
     print(f"health: {requests} requests per endpoint, {CLIENTS} clients at once")
-    with throwaway_servers() as servers:
-        port = free_port()
-        webserver = servers.spawn(
-            "webserver", [str(BIN / "sector-7g"), "webserver"], PORT=str(port)
+    with throwaway_servers() as servers, servers.webserver() as webserver:
+        # No scheduler or worker runs here: /health/ answers 503, as fast.
+        client = LoadClient(
+            "127.0.0.1", webserver.port, {}, expected=frozenset({200, 503})
         )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until(lambda: webserver_answers(base), 30, "the webserver")
-            # No scheduler or worker runs here: /health/ answers 503, as fast.
-            client = LoadClient("127.0.0.1", port, {}, expected=frozenset({200, 503}))
-            # Warm both paths (first tree, first route lookups) before timing.
-            asyncio.run(client.get_many("/health/", 100, CLIENTS))
-            asyncio.run(client.get_many("/health/live", 100, CLIENTS))
-            live = asyncio.run(client.get_many("/health/live", requests, CLIENTS))
-            health = asyncio.run(client.get_many("/health/", requests, CLIENTS))
-        finally:
-            webserver.stop()
+        # Warm both paths (first tree, first route lookups) before timing.
+        asyncio.run(client.get_many("/health/", 100, CLIENTS))
+        asyncio.run(client.get_many("/health/live", 100, CLIENTS))
+        live = asyncio.run(client.get_many("/health/live", requests, CLIENTS))
+        health = asyncio.run(client.get_many("/health/", requests, CLIENTS))
     return [
         at_most(
             "p50 ms, /health/ vs /health/live", _p50_ms(health), _p50_ms(live), "ms", 3

@@ -19,25 +19,21 @@ import httpx
 import psycopg
 from arq.connections import RedisSettings, create_pool
 
-from app.core.db import Database
 from app.core.topology import load_topology
-from app.devstack.servers import free_port
-from app.models.user import UserCreate
-from app.services.auth import users
 from bench.common import (
     BIN,
+    EMAIL,
+    PASSWORD,
     Row,
     Servers,
+    Webserver,
     at_least,
     print_table,
     throwaway_servers,
-    wait_until,
 )
 from bench.http_client import LoadClient
 
 CONCURRENCY = 16
-EMAIL = "bench@sector-7g.dev"
-PASSWORD = "benchmark-password"
 QUEUE = "carl"
 TASK = "make_announcement_task"
 POLL_S = 0.02
@@ -84,62 +80,48 @@ def plain_arq(servers: Servers, jobs: int, max_jobs: int, poll_delay_s: float) -
 
 
 def full_path(servers: Servers, jobs: int) -> float:
-    port = free_port()
-    sector_7g = str(BIN / "sector-7g")
-    webserver = servers.spawn("webserver", [sector_7g, "webserver"], PORT=str(port))
+    asyncio.run(servers.create_user())
     worker = servers.spawn(
-        "worker", [sector_7g, "worker", QUEUE], SIMULATION_TIME_SCALE="0"
+        "worker", [str(BIN / "sector-7g"), "worker", QUEUE], SIMULATION_TIME_SCALE="0"
     )
     try:
-        asyncio.run(_create_user(servers))
-        base = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _answers(base), 30, "the webserver")
-        token = httpx.post(
-            f"{base}/api/v1/auth/token", data={"username": EMAIL, "password": PASSWORD}
-        ).json()["access_token"]
-        client = LoadClient("127.0.0.1", port, {"Authorization": f"Bearer {token}"})
-        # One connection for all the polling: a new one per poll would cost
-        # PostgreSQL a process each time, and the measurement with it.
-        with psycopg.connect(servers.database_url, autocommit=True) as watcher:
-
-            def completed() -> int:
-                row = watcher.execute(
-                    "SELECT count(*) FROM task_history WHERE status = 'completed'"
-                ).fetchone()
-                return row[0] if row else 0
-
-            async def run() -> float:
-                started = time.perf_counter()
-                await client.post_json_many(
-                    "/api/v1/tasks/enqueue", [{"task": TASK}] * jobs, CONCURRENCY
-                )
-
-                async def all_completed() -> bool:
-                    return await asyncio.to_thread(completed) >= jobs
-
-                await _poll(all_completed)
-                return time.perf_counter() - started
-
-            return jobs / asyncio.run(run())
+        with servers.webserver(ready="/health/ready") as webserver:
+            return _full_path(servers, webserver, jobs)
     finally:
         worker.stop()
-        webserver.stop()
 
 
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/health/ready", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
+def _full_path(servers: Servers, webserver: Webserver, jobs: int) -> float:
+    token = httpx.post(
+        f"{webserver.url}/api/v1/auth/token",
+        data={"username": EMAIL, "password": PASSWORD},
+    ).json()["access_token"]
+    client = LoadClient(
+        "127.0.0.1", webserver.port, {"Authorization": f"Bearer {token}"}
+    )
+    # One connection for all the polling: a new one per poll would cost
+    # PostgreSQL a process each time, and the measurement with it.
+    with psycopg.connect(servers.database_url, autocommit=True) as watcher:
 
+        def completed() -> int:
+            row = watcher.execute(
+                "SELECT count(*) FROM task_history WHERE status = 'completed'"
+            ).fetchone()
+            return row[0] if row else 0
 
-async def _create_user(servers: Servers) -> None:
-    database = Database(servers.settings())
-    try:
-        async with database.get_async_session() as session:
-            await users.create_user(session, UserCreate(email=EMAIL, password=PASSWORD))
-    finally:
-        await database.dispose()
+        async def run() -> float:
+            started = time.perf_counter()
+            await client.post_json_many(
+                "/api/v1/tasks/enqueue", [{"task": TASK}] * jobs, CONCURRENCY
+            )
+
+            async def all_completed() -> bool:
+                return await asyncio.to_thread(completed) >= jobs
+
+            await _poll(all_completed)
+            return time.perf_counter() - started
+
+        return jobs / asyncio.run(run())
 
 
 def measure(jobs: int) -> list[Row]:

@@ -113,14 +113,18 @@ class Dashboard:
     async def text(self, identifier: str) -> str:
         return await self.find(identifier).inner_text()
 
-    async def fill(self, identifier: str, text: str) -> None:
-        """Focus a text field, then set its text (typed keys can be lost while
-        Flutter moves the focus)."""
-        await self.click(identifier)
+    async def fill(self, identifier: str, text: str, attempts: int = 3) -> None:
+        """Focus a text field, then set its text; again if Flutter, moving the
+        focus at that moment, lost it (typed keys can be lost the same way)."""
         field = self.page.locator(f"{by_id(identifier)} input")
-        await field.wait_for(state="attached")
-        await field.fill(text)
-        assert await field.input_value() == text
+        for _ in range(attempts):
+            await self.click(identifier)
+            await field.wait_for(state="attached")
+            await field.fill(text)
+            await asyncio.sleep(0.05)
+            if await field.count() and await field.input_value() == text:
+                return
+        raise AssertionError(f"{identifier} would not take the text")
 
     async def log_in(self, email: str, password: str) -> None:
         await self.fill("login-email", email)
