@@ -157,3 +157,8 @@ def overview(status: str, message: str, *pairs: tuple[str, str]) -> ft.Control:
         ft.Row([dot(status), ft.Text(f"{status}: {message}")], spacing=8),
         ft.Row([metric(label, value) for label, value in pairs], spacing=28, wrap=True),
     )
+
+
+def detail_page(*sections: ft.Control) -> ft.Column:
+    """A detail view's body: its sections, one under another, scrolling."""
+    return ft.Column(list(sections), spacing=16, scroll=ft.ScrollMode.AUTO, expand=True)

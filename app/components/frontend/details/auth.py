@@ -7,6 +7,7 @@ from app.components.frontend.context import DashboardContext
 from app.components.frontend.theme import status_colour
 from app.components.frontend.widgets import (
     Pager,
+    detail_page,
     muted,
     overview,
     section,
@@ -44,9 +45,7 @@ class AuthDetail:
             body.append(
                 section("Users", muted("User management is for administrators."))
             )
-        self.control = ft.Column(
-            body, spacing=16, scroll=ft.ScrollMode.AUTO, expand=True
-        )
+        self.control = detail_page(*body)
 
     async def refresh(self) -> None:
         component = (await self.context.report()).root.components.get("auth")

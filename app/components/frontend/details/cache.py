@@ -6,7 +6,7 @@ import flet as ft
 
 from app.components.frontend import format
 from app.components.frontend.context import DashboardContext
-from app.components.frontend.widgets import muted, overview, section, table
+from app.components.frontend.widgets import detail_page, muted, overview, section, table
 from app.core.redis import reply
 
 SLOWLOG_SHOWN = 10
@@ -17,11 +17,8 @@ class CacheDetail:
         self.context = context
         self.summary = ft.Column()
         self.slowlog = ft.Column()
-        self.control = ft.Column(
-            [self.summary, section("Slowest recent commands", self.slowlog)],
-            spacing=16,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
+        self.control = detail_page(
+            self.summary, section("Slowest recent commands", self.slowlog)
         )
 
     async def refresh(self) -> None:

@@ -7,7 +7,7 @@ import flet as ft
 from app.components.frontend import format
 from app.components.frontend.context import DashboardContext
 from app.components.frontend.theme import ACCENT
-from app.components.frontend.widgets import muted, overview, section, table
+from app.components.frontend.widgets import detail_page, muted, overview, section, table
 from app.core import migrations
 from app.services.database_schema import TableInfo, describe_tables
 
@@ -18,15 +18,10 @@ class DatabaseDetail:
         self.summary = ft.Column()
         self.schema = ft.Column(spacing=4)
         self.migrations = ft.Column()
-        self.control = ft.Column(
-            [
-                self.summary,
-                section("Schema", self.schema),
-                section("Migrations", self.migrations),
-            ],
-            spacing=16,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
+        self.control = detail_page(
+            self.summary,
+            section("Schema", self.schema),
+            section("Migrations", self.migrations),
         )
 
     async def refresh(self) -> None:

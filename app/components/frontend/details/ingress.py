@@ -3,7 +3,7 @@
 import flet as ft
 
 from app.components.frontend.context import DashboardContext
-from app.components.frontend.widgets import muted, overview, section, table
+from app.components.frontend.widgets import detail_page, muted, overview, section, table
 
 
 class IngressDetail:
@@ -11,12 +11,7 @@ class IngressDetail:
         self.context = context
         self.summary = ft.Column()
         self.routers = ft.Column()
-        self.control = ft.Column(
-            [self.summary, section("Routers", self.routers)],
-            spacing=16,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
-        )
+        self.control = detail_page(self.summary, section("Routers", self.routers))
 
     async def refresh(self) -> None:
         component = (await self.context.report()).root.components.get("ingress")

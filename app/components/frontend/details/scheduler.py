@@ -11,6 +11,7 @@ from app.components.frontend.context import DashboardContext
 from app.components.frontend.theme import status_colour
 from app.components.frontend.widgets import (
     Pager,
+    detail_page,
     muted,
     overview,
     section,
@@ -49,15 +50,10 @@ class SchedulerDetail:
         self.jobs = ft.Column()
         self.history = ft.Column()
         self.pager = Pager("runs", self._load_runs, PAGE_SIZE)
-        self.control = ft.Column(
-            [
-                self.summary,
-                section("Jobs", self.jobs),
-                section("Run history", self.pager.control, self.history),
-            ],
-            spacing=16,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
+        self.control = detail_page(
+            self.summary,
+            section("Jobs", self.jobs),
+            section("Run history", self.pager.control, self.history),
         )
 
     async def refresh(self) -> None:

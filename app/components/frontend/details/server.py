@@ -4,7 +4,7 @@ import flet as ft
 
 from app.components.frontend import format
 from app.components.frontend.context import DashboardContext
-from app.components.frontend.widgets import muted, overview, section, table
+from app.components.frontend.widgets import detail_page, muted, overview, section, table
 
 
 class ServerDetail:
@@ -13,15 +13,10 @@ class ServerDetail:
         self.summary = ft.Column()
         self.routes = ft.Column()
         self.middleware = ft.Column()
-        self.control = ft.Column(
-            [
-                self.summary,
-                section("Middleware (outermost first)", self.middleware),
-                section("Routes", self.routes),
-            ],
-            spacing=16,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
+        self.control = detail_page(
+            self.summary,
+            section("Middleware (outermost first)", self.middleware),
+            section("Routes", self.routes),
         )
 
     async def refresh(self) -> None:

@@ -12,6 +12,7 @@ from app.components.frontend.queues import DETAIL_COLUMNS, QueueTable
 from app.components.frontend.theme import status_colour
 from app.components.frontend.widgets import (
     Pager,
+    detail_page,
     muted,
     section,
     table,
@@ -54,48 +55,43 @@ class WorkerDetail:
         self.history = ft.Column()
         # The newest job of the first page: later pages stay within it.
         self.until: datetime | None = None
-        self.control = ft.Column(
-            [
-                section(
-                    "Live counters",
-                    self.heading,
-                    ft.Row(
-                        [
-                            tagged(
-                                f"worker-total-{key}",
-                                ft.Column([muted(label), self.totals[key]], spacing=2),
-                            )
-                            for key, label in TOTALS
-                        ],
-                        spacing=28,
-                    ),
+        self.control = detail_page(
+            section(
+                "Live counters",
+                self.heading,
+                ft.Row(
+                    [
+                        tagged(
+                            f"worker-total-{key}",
+                            ft.Column([muted(label), self.totals[key]], spacing=2),
+                        )
+                        for key, label in TOTALS
+                    ],
+                    spacing=28,
                 ),
-                section(
-                    "Queues",
-                    ft.Row([self.queue_table.control], scroll=ft.ScrollMode.AUTO),
+            ),
+            section(
+                "Queues",
+                ft.Row([self.queue_table.control], scroll=ft.ScrollMode.AUTO),
+            ),
+            section(
+                "Task history",
+                ft.Row(
+                    [
+                        tagged("history-queue", self.queue_filter),
+                        tagged("history-status", self.status_filter),
+                        ft.IconButton(
+                            ft.Icons.REFRESH,
+                            tooltip="Refresh",
+                            on_click=self._reload,
+                        ),
+                        self.pager.control,
+                    ],
+                    spacing=12,
+                    wrap=True,
                 ),
-                section(
-                    "Task history",
-                    ft.Row(
-                        [
-                            tagged("history-queue", self.queue_filter),
-                            tagged("history-status", self.status_filter),
-                            ft.IconButton(
-                                ft.Icons.REFRESH,
-                                tooltip="Refresh",
-                                on_click=self._reload,
-                            ),
-                            self.pager.control,
-                        ],
-                        spacing=12,
-                        wrap=True,
-                    ),
-                    self.history,
-                ),
-            ],
-            spacing=16,
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
+                self.history,
+            ),
         )
 
     async def refresh(self) -> None:

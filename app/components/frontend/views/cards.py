@@ -7,7 +7,7 @@ from app.components.frontend.components import KINDS, Kind
 from app.components.frontend.context import DashboardContext
 from app.components.frontend.queues import CARD_COLUMNS, QueueTable
 from app.components.frontend.theme import GAP
-from app.components.frontend.widgets import card, metric, muted, tagged
+from app.components.frontend.widgets import card, metric, muted, table
 from app.services.health.tree import Component
 
 UPCOMING_SHOWN = 5
@@ -116,29 +116,15 @@ def scheduler_body(meta: dict) -> ft.Control:
     )
     if not upcoming:
         return ft.Column([muted(counts), muted("No scheduled jobs")])
-    table = ft.DataTable(
-        columns=[
-            ft.DataColumn(label=ft.Text("Job")),
-            ft.DataColumn(label=ft.Text("Schedule")),
-            ft.DataColumn(label=ft.Text("Next run")),
-        ],
-        rows=[
-            ft.DataRow(
-                cells=[
-                    ft.DataCell(ft.Text(job["name"])),
-                    ft.DataCell(ft.Text(job["schedule"])),
-                    ft.DataCell(ft.Text(format.relative(job.get("next_run_at")))),
-                ]
-            )
+    upcoming_table = table(
+        ["Job", "Schedule", "Next run"],
+        [
+            [job["name"], job["schedule"], format.relative(job.get("next_run_at"))]
             for job in upcoming
         ],
-        heading_row_height=32,
-        data_row_min_height=28,
-        data_row_max_height=32,
-        column_spacing=16,
-        horizontal_margin=8,
+        identifier="scheduler-upcoming",
     )
-    return ft.Column([muted(counts), tagged("scheduler-upcoming", table)], spacing=6)
+    return ft.Column([muted(counts), upcoming_table], spacing=6)
 
 
 def _used(component: Component | None) -> float | None:
