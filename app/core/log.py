@@ -41,9 +41,21 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     renderer: Processor
     if json:
         renderer = structlog.processors.JSONRenderer()
-        shared.append(structlog.processors.dict_tracebacks)
+        # Tracebacks as data, without each frame's local variables (which can
+        # hold a password or a token).
+        shared.append(
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
+        )
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stdout.isatty(),
+            # A frame's local variables can hold a password or a token.
+            exception_formatter=structlog.dev.RichTracebackFormatter(
+                show_locals=False
+            ),
+        )
 
     structlog.configure(
         processors=[
