@@ -7,8 +7,12 @@ time limit, and turns the outcome into a final status or a retry:
 - an exception, attempts left: retrying (arq runs it again after a back-off);
 - an exception or the time limit, no attempts left: failed, with the error;
 - cancelled by a user: cancelled; cancelled by a shutdown: retrying, and arq
-  puts it back in the queue;
-- an attempt beyond the queue's max_tries (its earlier worker died): failed.
+  puts it back in the queue.
+
+An attempt cut short by its worker (a crash or a shutdown) does not use up one
+of the queue's max_tries: a job on a queue without retries still runs to an
+outcome once. A job interrupted more than INTERRUPTIONS_FORGIVEN times (one
+that keeps killing its worker, say) fails.
 """
 
 import asyncio
@@ -29,6 +33,7 @@ log = structlog.get_logger(__name__)
 
 # The longest back-off between two attempts, whatever the attempt number.
 MAX_BACKOFF_S = 60.0
+INTERRUPTIONS_FORGIVEN = 3
 
 
 class AttemptsExhaustedError(RuntimeError):
@@ -48,9 +53,12 @@ def with_lifecycle(
         with structlog.contextvars.bound_contextvars(
             job_id=job.job_id, queue=queue.name, task=name, attempt=attempt
         ):
-            if attempt > queue.max_tries:
+            interrupted = await job.interruptions() if attempt > 1 else 0
+            tries = attempt - interrupted  # this one included
+            if tries > queue.max_tries or interrupted > INTERRUPTIONS_FORGIVEN:
                 error = (
-                    f"no attempts left ({queue.max_tries}); the last was interrupted"
+                    f"no attempts left ({queue.max_tries} tries, "
+                    f"{interrupted} interrupted)"
                 )
                 await job.finished(TaskStatus.FAILED, error=error)
                 raise AttemptsExhaustedError(error)
@@ -64,7 +72,7 @@ def with_lifecycle(
                 raise
             except Exception as exc:
                 error = _describe(exc, queue)
-                if attempt < queue.max_tries:
+                if tries < queue.max_tries:
                     await job.retrying(error)
                     raise Retry(defer=_backoff_s(workers, attempt)) from exc
                 await job.finished(
@@ -83,7 +91,7 @@ async def _interrupted(job: JobRecorder) -> None:
     if await job.cancel_requested():
         await job.finished(TaskStatus.CANCELLED, error="cancelled while running")
     else:
-        await job.retrying("the worker stopped before the job finished")
+        await job.interrupted()
 
 
 def _describe(exc: Exception, queue: QueueSpec) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from arq import func
 
-from app.components.worker.execution import with_lifecycle
+from app.components.worker.execution import INTERRUPTIONS_FORGIVEN, with_lifecycle
 from app.components.worker.logs import drop_arq_job_lines
 from app.components.worker.runtime import WorkerRuntime
 from app.core import serialization
@@ -57,9 +57,9 @@ def build_worker_settings(
             func(
                 with_lifecycle(task, queue, topology.workers),
                 name=getattr(task, "__name__"),
-                # One more than the queue allows, so the wrapper sees the
-                # extra attempt (after a crash) and records it as failed.
-                max_tries=queue.max_tries + 1,
+                # More than the queue allows: interrupted attempts do not
+                # count, and the wrapper records the one attempt too many.
+                max_tries=queue.max_tries + INTERRUPTIONS_FORGIVEN + 1,
             )
             for task in tasks
         ],

@@ -118,6 +118,7 @@ class WorkerRuntime:
                 self.redis, self.queue.name, job_id, dead_worker
             ):
                 recovered.append(job_id)
+                await workers.note_interruption(self.redis, job_id)
                 log.warning(
                     "recovered job of a dead worker", job_id=job_id, worker=dead_worker
                 )
@@ -203,6 +204,15 @@ class JobRecorder:
             self.job_id, status, result=result, error=error
         )
         await self._close(status, error=error, duration_ms=duration_ms)
+
+    async def interrupted(self) -> None:
+        """This attempt is cut short by the worker stopping: retrying, and the
+        try it used is given back."""
+        await workers.note_interruption(self.runtime.redis, self.job_id)
+        await self.retrying("the worker stopped before the job finished")
+
+    async def interruptions(self) -> int:
+        return await workers.interruptions(self.runtime.redis, self.job_id)
 
     async def cancel_requested(self) -> bool:
         return bool(await self.runtime.redis.exists(keys.cancel_request(self.job_id)))

@@ -27,6 +27,11 @@ def queue_stats(queue: str) -> str:
     return f"sector7g:stats:{queue}"
 
 
+def interruptions(job_id: str) -> str:
+    """How often a job's attempt was cut short by its worker dying or stopping."""
+    return f"sector7g:interrupted:{job_id}"
+
+
 def cancel_request(job_id: str) -> str:
     """Set while a running job is being cancelled, so its worker can tell a
     cancellation from a shutdown."""

@@ -95,6 +95,24 @@ async def release_orphan(redis: Redis, queue: str, job_id: str, worker_id: str) 
     return bool(released)
 
 
+# Long enough to outlive any retry of the job; the count is then of no use.
+INTERRUPTIONS_TTL_S = 24 * 3600
+
+
+async def note_interruption(redis: Redis, job_id: str) -> int:
+    """Count an attempt cut short by its worker (a crash or a shutdown), which
+    does not use up one of the job's tries; the count so far."""
+    async with redis.pipeline(transaction=True) as pipeline:
+        pipeline.incr(keys.interruptions(job_id))
+        pipeline.expire(keys.interruptions(job_id), INTERRUPTIONS_TTL_S)
+        count, _ = await pipeline.execute()
+    return count
+
+
+async def interruptions(redis: Redis, job_id: str) -> int:
+    return int(await reply(redis.get(keys.interruptions(job_id))) or 0)
+
+
 async def queue_stats(redis: Redis, queue: str) -> dict[str, int]:
     raw = await reply(redis.hgetall(keys.queue_stats(queue)))
     return {name: int(value) for name, value in raw.items()}
