@@ -1,7 +1,12 @@
-"""`sector-7g auth`: accounts from the command line."""
+"""`sector-7g auth`: accounts from the command line.
+
+Heavy imports live in the commands: every process starts through this CLI, see
+app/cli/main.py.
+"""
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import ValidationError
@@ -15,9 +20,9 @@ from app.core.config import (
     load_settings,
     read_secret_file,
 )
-from app.core.db import Database
-from app.models.user import User, UserCreate
-from app.services.auth import users
+
+if TYPE_CHECKING:
+    from app.models.user import User, UserCreate
 
 app = typer.Typer(help="User accounts: create and list.", no_args_is_help=True)
 
@@ -32,6 +37,9 @@ def create_user(
     full_name: str | None = typer.Option(None, help="The person's name."),
 ) -> None:
     """Create an account; prompts for the password unless --password-file is given."""
+    from app.models.user import UserCreate
+    from app.services.auth import users
+
     settings = load_settings()
     try:
         data = UserCreate(
@@ -74,7 +82,10 @@ def _password(password_file: Path | None) -> str:
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-async def _create(settings: Settings, data: UserCreate, admin: bool) -> User:
+async def _create(settings: Settings, data: "UserCreate", admin: bool) -> "User":
+    from app.core.db import Database
+    from app.services.auth import users
+
     database = Database(settings)
     try:
         async with database.get_async_session() as session:
@@ -83,7 +94,10 @@ async def _create(settings: Settings, data: UserCreate, admin: bool) -> User:
         await database.dispose()
 
 
-async def _all_users(settings: Settings) -> list[User]:
+async def _all_users(settings: Settings) -> "list[User]":
+    from app.core.db import Database
+    from app.services.auth import users
+
     database = Database(settings)
     try:
         async with database.get_async_session() as session:

@@ -1,4 +1,8 @@
-"""`sector-7g db`: the schema, applied and checked."""
+"""`sector-7g db`: the schema, applied and checked.
+
+Heavy imports live in the commands: every process starts through this CLI, see
+app/cli/main.py.
+"""
 
 import asyncio
 from pathlib import Path

@@ -4,24 +4,26 @@
 settings, so no token is needed) and asks the webserver whether it answers.
 Exit codes, for scripts: 0 healthy (warnings included), 1 unhealthy, 2 the
 webserver unreachable.
+
+Heavy imports live in the commands: every process starts through this CLI, see
+app/cli/main.py.
 """
 
 import asyncio
 import json
 import os
+from typing import TYPE_CHECKING
 
-import httpx
 import typer
-from redis.asyncio import Redis
 from rich.tree import Tree
 
 from app.cli.console import console
 from app.core.config import Settings, load_settings
-from app.core.db import Database
-from app.core.redis import create_redis_pool
 from app.core.topology import load_topology
-from app.services.health.service import HealthReport, HealthService
 from app.services.health.tree import Component, Status
+
+if TYPE_CHECKING:
+    from app.services.health.service import HealthReport
 
 app = typer.Typer(help="Health of the stack: check, quick.", no_args_is_help=True)
 
@@ -64,7 +66,13 @@ def quick(
     raise typer.Exit(_exit_code(report, webserver))
 
 
-async def _assess(settings: Settings, url: str | None) -> tuple[HealthReport, dict]:
+async def _assess(settings: Settings, url: str | None) -> "tuple[HealthReport, dict]":
+    from redis.asyncio import Redis
+
+    from app.core.db import Database
+    from app.core.redis import create_redis_pool
+    from app.services.health.service import HealthService
+
     base = url or f"http://{settings.HOST}:{settings.PORT}"
     database = Database(settings)
     redis = Redis(connection_pool=create_redis_pool(settings))
@@ -83,6 +91,8 @@ async def _assess(settings: Settings, url: str | None) -> tuple[HealthReport, di
 
 
 async def _webserver(base: str) -> dict:
+    import httpx
+
     try:
         async with httpx.AsyncClient(timeout=3) as http:
             response = await http.get(f"{base.rstrip('/')}/health/live")
@@ -91,7 +101,7 @@ async def _webserver(base: str) -> dict:
         return {"url": base, "reachable": False, "error": type(error).__name__}
 
 
-def _exit_code(report: HealthReport, webserver: dict) -> int:
+def _exit_code(report: "HealthReport", webserver: dict) -> int:
     if not webserver["reachable"]:
         return EXIT_UNREACHABLE
     return 0 if report.healthy else EXIT_UNHEALTHY
@@ -103,7 +113,7 @@ def _label(name: str, component: Component) -> str:
     return f"[{colour}]{component.status}[/{colour}] [bold]{name}[/bold]{message}"
 
 
-def _tree(report: HealthReport, webserver: dict, *, detailed: bool) -> Tree:
+def _tree(report: "HealthReport", webserver: dict, *, detailed: bool) -> Tree:
     tree = Tree(_label("sector-7g", report.root), highlight=False)
     reachable = webserver["reachable"]
     tree.add(

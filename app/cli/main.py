@@ -1,4 +1,11 @@
-"""`sector-7g`: the command line of the plant."""
+"""`sector-7g`: the command line of the plant.
+
+Every process of the stack (webserver, scheduler, each worker, migrate) starts
+through this CLI, so importing it imports every command module. Those modules
+therefore import their heavy dependencies inside the commands that use them:
+what a command does not use, its process should not load
+(tests/cli/test_cli_imports.py keeps it so).
+"""
 
 import typer
 

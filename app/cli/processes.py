@@ -1,4 +1,8 @@
-"""Process entry points: what a unit, a container or `sector-7g up` runs."""
+"""Process entry points: what a unit, a container or `sector-7g up` runs.
+
+Heavy imports live in the commands: every process starts through this CLI, see
+app/cli/main.py.
+"""
 
 import os
 

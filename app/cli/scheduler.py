@@ -3,29 +3,27 @@
 With no subcommand it runs the scheduler process (one instance leads, others
 stand by). The subcommands talk to the leader through PostgreSQL and Redis,
 as the API does.
+
+Heavy imports live in the commands: every process starts through this CLI, see
+app/cli/main.py.
 """
 
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from redis.asyncio import Redis
 from rich.table import Table
 
 from app.cli.console import console, fail
 from app.core.config import Settings, load_settings
-from app.core.db import Database
-from app.core.redis import create_redis_pool
 from app.core.topology import load_topology
-from app.services.scheduler.control import (
-    SchedulerCommandError,
-    SchedulerControl,
-    SchedulerUnavailableError,
-)
-from app.services.scheduler.mirror import JobMirror
+
+if TYPE_CHECKING:
+    from app.core.db import Database
+    from app.services.scheduler.control import SchedulerControl
 
 app = typer.Typer(
     help="The scheduler: run it (no subcommand), or list, pause, resume, trigger.",
@@ -47,8 +45,9 @@ def scheduler(ctx: typer.Context) -> None:
 @app.command("list")
 def list_jobs() -> None:
     """Every scheduled job with its schedule and next run."""
+    from app.services.scheduler.mirror import JobMirror
 
-    async def work(database: Database, _: SchedulerControl) -> Any:
+    async def work(database: "Database", _: "SchedulerControl") -> Any:
         return await JobMirror(database).jobs()
 
     settings = load_settings()
@@ -86,7 +85,12 @@ def trigger(job_id: str) -> None:
 
 
 def _command(action: str, job_id: str) -> None:
-    async def work(_: Database, control: SchedulerControl) -> Any:
+    from app.services.scheduler.control import (
+        SchedulerCommandError,
+        SchedulerUnavailableError,
+    )
+
+    async def work(_: "Database", control: "SchedulerControl") -> Any:
         return await control.send(action, job_id, by="cli")
 
     try:
@@ -101,8 +105,14 @@ def _command(action: str, job_id: str) -> None:
 
 
 def _with[T](
-    settings: Settings, work: Callable[[Database, SchedulerControl], Awaitable[T]]
+    settings: Settings, work: Callable[["Database", "SchedulerControl"], Awaitable[T]]
 ) -> T:
+    from redis.asyncio import Redis
+
+    from app.core.db import Database
+    from app.core.redis import create_redis_pool
+    from app.services.scheduler.control import SchedulerControl
+
     async def main() -> T:
         database = Database(settings)
         redis = Redis(connection_pool=create_redis_pool(settings))

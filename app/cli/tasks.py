@@ -1,20 +1,25 @@
-"""`sector-7g tasks`: list tasks, enqueue a job, follow it."""
+"""`sector-7g tasks`: list tasks, enqueue a job, follow it.
+
+Heavy imports live in the commands: every process starts through this CLI, see
+app/cli/main.py.
+"""
 
 import asyncio
 import json
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from app.cli.console import console, fail
-from app.components.worker.queues import task_catalog
 from app.core.config import Settings, load_settings
 from app.core.topology import load_topology
 from app.services.tasks.catalog import TaskArgumentsError, TaskLookupError
-from app.services.tasks.services import TaskServices
+
+if TYPE_CHECKING:
+    from app.services.tasks.services import TaskServices
 
 app = typer.Typer(help="Tasks and jobs: list, enqueue, status.", no_args_is_help=True)
 
@@ -22,6 +27,8 @@ app = typer.Typer(help="Tasks and jobs: list, enqueue, status.", no_args_is_help
 @app.command("list")
 def list_tasks(queue: str | None = typer.Option(None, help="Only this queue.")) -> None:
     """Every task, by queue, with its description."""
+    from app.components.worker.queues import task_catalog
+
     catalog = task_catalog()
     if queue is not None and queue not in catalog.queues:
         fail(f"no queue named {queue!r}")
@@ -47,7 +54,7 @@ def enqueue(
             fail(f"--arg {item!r} is not key=value")
         options[key] = value
 
-    async def run(services: TaskServices) -> str:
+    async def run(services: "TaskServices") -> str:
         job = await services.dispatcher.enqueue(
             task, queue=queue, options=options, source="cli"
         )
@@ -64,7 +71,7 @@ def enqueue(
 def status(job_id: str) -> None:
     """A job's status, attempts, times and error, as JSON."""
 
-    async def run(services: TaskServices) -> Any:
+    async def run(services: "TaskServices") -> Any:
         return await services.history.get(job_id)
 
     found = _with_services(load_settings(), run)
@@ -74,8 +81,11 @@ def status(job_id: str) -> None:
 
 
 def _with_services[T](
-    settings: Settings, work: Callable[[TaskServices], Awaitable[T]]
+    settings: Settings, work: Callable[["TaskServices"], Awaitable[T]]
 ) -> T:
+    from app.components.worker.queues import task_catalog
+    from app.services.tasks.services import TaskServices
+
     async def main() -> T:
         services = TaskServices.open(
             settings, catalog=task_catalog(), topology=load_topology(os.environ)

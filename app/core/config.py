@@ -7,11 +7,17 @@ and the README's table are generated from these fields.
 import os
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import limits
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -20,10 +26,12 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 from pydantic_settings import SettingsError as PydanticSettingsError
-from sqlalchemy.engine import URL
 
 from app.core import urls
 from app.core.topology import load_topology
+
+if TYPE_CHECKING:  # SQLAlchemy loads when a database URL is first built
+    from sqlalchemy.engine import URL
 
 # Good enough to run on a laptop, refused when APP_ENV=prod.
 DEFAULT_SECRET_KEY = "sector-7g-development-key-not-for-production-use"
@@ -237,8 +245,14 @@ class Settings(BaseSettings):
 
     @field_validator("LOGIN_RATE_LIMIT_PER_ADDRESS", "LOGIN_RATE_LIMIT_PER_ACCOUNT")
     @classmethod
-    def _parse_rate_limit(cls, value: str) -> str:
-        limits.parse(value)  # raises ValueError with the offending text
+    def _parse_rate_limit(cls, value: str, info: ValidationInfo) -> str:
+        # A changed value is checked by the library that will read it; the
+        # defaults are known good, so processes that log nobody in (workers,
+        # the scheduler) need not load it.
+        if value != cls.model_fields[str(info.field_name)].default:
+            import limits
+
+            limits.parse(value)  # raises ValueError with the offending text
         return value
 
     @field_validator(
@@ -314,12 +328,12 @@ class Settings(BaseSettings):
         return self.IN_CONTAINER
 
     @property
-    def database_url_sync(self) -> URL:
+    def database_url_sync(self) -> "URL":
         """URL for the psycopg engine (migrations, CLI)."""
         return self._database_url("sync")
 
     @property
-    def database_url_async(self) -> URL:
+    def database_url_async(self) -> "URL":
         """URL for the asyncpg engine (requests, workers, scheduler)."""
         return self._database_url("async")
 
@@ -332,7 +346,7 @@ class Settings(BaseSettings):
             in_container=self.in_container,
         )
 
-    def _database_url(self, driver: str) -> URL:
+    def _database_url(self, driver: str) -> "URL":
         return urls.database_url(
             self.DATABASE_URL,
             driver=driver,

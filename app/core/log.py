@@ -41,20 +41,14 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     renderer: Processor
     if json:
         renderer = structlog.processors.JSONRenderer()
-        # Tracebacks as data, without each frame's local variables (which can
-        # hold a password or a token).
-        shared.append(
-            structlog.processors.ExceptionRenderer(
-                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
-            )
-        )
+        # Tracebacks as plain text: without each frame's local variables
+        # (which can hold a password or a token).
+        shared.append(structlog.processors.format_exc_info)
     else:
         renderer = structlog.dev.ConsoleRenderer(
             colors=sys.stdout.isatty(),
-            # A frame's local variables can hold a password or a token.
-            exception_formatter=structlog.dev.RichTracebackFormatter(
-                show_locals=False
-            ),
+            # Plain: a frame's local variables can hold a password or a token.
+            exception_formatter=structlog.dev.plain_traceback,
         )
 
     structlog.configure(

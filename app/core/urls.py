@@ -6,9 +6,11 @@ one process works for all of them.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:  # SQLAlchemy loads when a database URL is first built
+    from sqlalchemy.engine import URL
 
 # Hostnames that only resolve inside the Compose network. Outside a container
 # they mean "the same service on this machine".
@@ -34,12 +36,14 @@ def resolve_service_host(host: str | None, *, in_container: bool) -> str | None:
 
 def database_url(
     url: str, *, driver: str, password: str | None, in_container: bool
-) -> URL:
+) -> "URL":
     """The SQLAlchemy URL for `url` with the given driver ("sync" or "async").
 
     A unix-socket URL (`postgresql://user@/db?host=/run/postgresql`) keeps its
     empty host; the socket directory travels in the query to both drivers.
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if not parsed.drivername.startswith("postgresql"):
         raise ValueError(f"not a PostgreSQL URL (scheme {parsed.drivername!r})")
