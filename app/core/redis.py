@@ -2,8 +2,9 @@
 
 Clients give up fast (a dead Redis must turn into an error within a second or
 two for readiness and logins, not a hung request) but retry a few times, so a
-restarting Redis costs a short wait instead of a failure. arq's workers are
-more patient still: they ride out a Redis restart rather than die.
+restarting Redis costs a short wait instead of a failure. Workers (arq's
+connections and their own) and the scheduler are more patient still: they
+ride out a Redis restart rather than fail or die.
 """
 
 from collections.abc import Awaitable
@@ -23,7 +24,8 @@ SOCKET_TIMEOUT_S = 5.0
 CLIENT_RETRIES = 2
 # About 25 s of retries: longer than a Redis restart takes.
 WORKER_RETRIES = 15
-RETRIED_ERRORS = [ConnectionError, TimeoutError]
+# OSError too: a refused connection surfaces as the OS error while connecting.
+RETRIED_ERRORS = [ConnectionError, TimeoutError, OSError]
 
 
 def create_redis_pool(
@@ -31,21 +33,32 @@ def create_redis_pool(
     *,
     decode: bool = True,
     socket_timeout_s: float = SOCKET_TIMEOUT_S,
+    patient: bool = False,
 ) -> ConnectionPool:
     """A pool for redis-py clients (decoded to str unless `decode=False`).
 
     A client that blocks on reads (XREAD BLOCK) needs a `socket_timeout_s`
-    longer than its longest block.
+    longer than its longest block. A `patient` pool, for the background
+    processes (workers, the scheduler), rides out a Redis restart rather than
+    fail the job it is recording.
     """
     return ConnectionPool.from_url(
         settings.redis_dsn,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_timeout=socket_timeout_s,
         health_check_interval=30,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), CLIENT_RETRIES),
+        retry=_patient_retry() if patient else _quick_retry(),
         retry_on_error=RETRIED_ERRORS,
         decode_responses=decode,
     )
+
+
+def _quick_retry() -> Retry:
+    return Retry(ExponentialBackoff(cap=0.5, base=0.05), CLIENT_RETRIES)
+
+
+def _patient_retry() -> Retry:
+    return Retry(ExponentialBackoff(cap=2.0, base=0.1), WORKER_RETRIES)
 
 
 def arq_redis_settings(settings: Settings) -> RedisSettings:
@@ -69,7 +82,7 @@ def arq_redis_settings(settings: Settings) -> RedisSettings:
         ssl=parts.scheme == "rediss",
         conn_timeout=int(CONNECT_TIMEOUT_S),
         retry_on_error=list(RETRIED_ERRORS),
-        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), WORKER_RETRIES),
+        retry=_patient_retry(),
     )
 
 

@@ -19,6 +19,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
 
 from app.components.scheduler.actions import SchedulerContext
 from app.components.scheduler.definitions import JobSpec, job_specs
@@ -26,6 +27,7 @@ from app.components.scheduler.executor import FiringRunner, RecordingExecutor
 from app.components.scheduler.leader import LeaderLock
 from app.components.worker.queues import task_catalog
 from app.core.config import Settings
+from app.core.redis import create_redis_pool
 from app.core.topology import Topology
 from app.services.scheduler import control
 from app.services.scheduler.mirror import JobMirror, PublishedJob
@@ -51,7 +53,10 @@ class SchedulerProcess:
         self.topology = topology
         self.instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.services = TaskServices.open(
-            settings, catalog=task_catalog(), topology=topology
+            settings,
+            catalog=task_catalog(),
+            topology=topology,
+            redis=Redis(connection_pool=create_redis_pool(settings, patient=True)),
         )
         self.runs = SchedulerRuns(self.services.database)
         self.mirror = JobMirror(self.services.database)

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.redis import create_redis_pool
 from app.core.topology import QueueSpec, Topology
 from app.models.task_history import TaskStatus
 from app.services.tasks import keys, workers
@@ -63,7 +64,12 @@ class WorkerRuntime:
         topology: Topology,
         catalog: TaskCatalog,
     ) -> "WorkerRuntime":
-        services = TaskServices.open(settings, catalog=catalog, topology=topology)
+        services = TaskServices.open(
+            settings,
+            catalog=catalog,
+            topology=topology,
+            redis=Redis(connection_pool=create_redis_pool(settings, patient=True)),
+        )
         worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         return cls(
             settings=settings,
