@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 # costing a hash. 1024 characters leaves every passphrase room.
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 1024
+EMAIL_MAX_LENGTH = 320
 
 
 def _timestamp_column(*, on_update: bool) -> Column:
@@ -22,7 +23,7 @@ def _timestamp_column(*, on_update: bool) -> Column:
 
 
 class UserBase(SQLModel):
-    email: EmailStr = Field(max_length=320)
+    email: EmailStr = Field(max_length=EMAIL_MAX_LENGTH)
     full_name: str | None = Field(default=None, max_length=255)
 
 
@@ -50,7 +51,7 @@ class UserCreate(UserBase):
 
 
 class UserUpdate(SQLModel):
-    email: EmailStr | None = Field(default=None, max_length=320)
+    email: EmailStr | None = Field(default=None, max_length=EMAIL_MAX_LENGTH)
     full_name: str | None = Field(default=None, max_length=255)
     password: str | None = Field(
         default=None, min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH

@@ -117,6 +117,17 @@ async def test_unknown_email_is_401(client: AsyncClient) -> None:
     assert response.status_code == 401
 
 
+async def test_an_email_no_account_can_have_is_401_not_a_database_error(
+    client: AsyncClient,
+) -> None:
+    """PostgreSQL's text cannot hold NUL; such an email names no account."""
+    for username in ("homer\x00@plant.dev", "x" * 5000):
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": username, "password": "doh"}
+        )
+        assert response.status_code == 401, response.text
+
+
 async def test_login_is_case_insensitive_in_the_email(
     client: AsyncClient, user: User
 ) -> None:

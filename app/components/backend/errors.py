@@ -13,7 +13,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+# PostgreSQL's refusals of text it cannot store: a NUL character (22021), or
+# `\u0000` in JSON (22P05). The client sent it; nothing else is wrong.
+UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
 ERROR_CODES = {
     400: "bad_request",
@@ -114,7 +119,29 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     )
 
 
+async def handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Text PostgreSQL cannot store is the client's error (400); any other
+    database error stays a server error."""
+    assert isinstance(exc, DBAPIError)
+    if _sqlstate(exc) not in UNSTORABLE_TEXT:
+        raise exc
+    return error_response(
+        400,
+        "Text with a NUL character cannot be stored",
+        request_id=request_id_of(request),
+    )
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE, from psycopg's error or asyncpg's (behind SQLAlchemy's)."""
+    for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        if (state := getattr(error, "sqlstate", None)) is not None:
+            return state
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(DBAPIError, handle_database_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(RequestValidationError, handle_validation_error)

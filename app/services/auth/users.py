@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.db import Database
 from app.core.security import hash_password_async, verify_password_async
-from app.models.user import User, UserCreate, UserUpdate
+from app.models.user import EMAIL_MAX_LENGTH, User, UserCreate, UserUpdate
 
 
 class EmailTakenError(Exception):
@@ -33,7 +33,10 @@ async def find_active_user(database: Database, user_id: int) -> User | None:
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
-    query = select(User).where(func.lower(User.email) == email.strip().lower())
+    email = email.strip().lower()
+    if "\x00" in email or len(email) > EMAIL_MAX_LENGTH:
+        return None  # no account has it (and PostgreSQL's text cannot hold NUL)
+    query = select(User).where(func.lower(User.email) == email)
     return (await session.exec(query)).first()
 
 

@@ -3,12 +3,13 @@ administrators. Read from what the leader publishes, steered through Redis:
 the webserver never opens APScheduler's job store."""
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.components.backend.api.deps import AdminUser, CurrentUser, ResourcesDep
+from app.components.backend.api.params import PageLimit, PageOffset
 from app.components.backend.errors import ApiError
 from app.models.scheduler import ScheduledJob, SchedulerRun
 from app.services.scheduler.control import (
@@ -21,7 +22,6 @@ from app.services.scheduler.runs import SchedulerRuns
 
 router = APIRouter(prefix="/scheduler", tags=["scheduler"])
 
-MAX_PAGE_SIZE = 100
 STATISTICS_WINDOW = timedelta(hours=24)
 
 
@@ -67,10 +67,6 @@ class RunPageOut(BaseModel):
 class CommandOut(BaseModel):
     job: JobOut
     run: dict[str, Any] | None = None
-
-
-PageOffset = Annotated[int, Query(ge=0)]
-PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 @router.get("/jobs", response_model=list[JobOut])

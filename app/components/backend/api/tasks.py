@@ -7,14 +7,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.components.backend.api.deps import CurrentUser, ResourcesDep
+from app.components.backend.api.params import PageLimit, PageOffset
 from app.components.backend.errors import ApiError
 from app.models.task_history import TaskRun, TaskStatus
 from app.services.tasks.catalog import TaskArgumentsError, TaskLookupError
 from app.services.tasks.dispatch import JobFinishedError, JobNotFoundError
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-
-MAX_PAGE_SIZE = 100
 
 
 class TaskInfo(BaseModel):
@@ -131,8 +130,8 @@ async def history(
     user: CurrentUser,
     queue: str | None = None,
     status: Annotated[list[TaskStatus] | None, Query()] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
+    offset: PageOffset = 0,
+    limit: PageLimit = 25,
     order: Literal["newest", "oldest"] = "newest",
 ):
     """Jobs of every queue (or one), newest first, filtered by status."""

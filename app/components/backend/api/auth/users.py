@@ -2,11 +2,11 @@
 
 from collections.abc import Generator
 from contextlib import contextmanager
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from app.components.backend.api.deps import AdminUser, ResourcesDep, SessionDep
+from app.components.backend.api.params import PageLimit, PageOffset, UserId
 from app.components.backend.errors import ApiError
 from app.models.user import User, UserPage, UserPublic, UserUpdate
 from app.services.auth import users
@@ -19,15 +19,13 @@ from app.services.auth.accounts import (
 
 router = APIRouter(prefix="/users")
 
-MAX_PAGE_SIZE = 100
-
 
 @router.get("", response_model=UserPage)
 async def list_users(
     admin: AdminUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
+    offset: PageOffset = 0,
+    limit: PageLimit = 25,
 ):
     """List accounts, oldest first."""
     items = await users.list_users(session, offset=offset, limit=limit)
@@ -40,7 +38,7 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserPublic)
-async def get_user(user_id: int, admin: AdminUser, session: SessionDep):
+async def get_user(user_id: UserId, admin: AdminUser, session: SessionDep):
     """One account."""
     user = await users.get_user(session, user_id)
     if user is None:
@@ -50,7 +48,7 @@ async def get_user(user_id: int, admin: AdminUser, session: SessionDep):
 
 @router.patch("/{user_id}", response_model=UserPublic)
 async def update_user(
-    user_id: int, changes: UserUpdate, admin: AdminUser, resources: ResourcesDep
+    user_id: UserId, changes: UserUpdate, admin: AdminUser, resources: ResourcesDep
 ) -> User:
     """Change an account's email, name, password, activity or admin flag."""
     with _refusals():
@@ -58,21 +56,21 @@ async def update_user(
 
 
 @router.post("/{user_id}/activate", response_model=UserPublic)
-async def activate_user(user_id: int, admin: AdminUser, resources: ResourcesDep):
+async def activate_user(user_id: UserId, admin: AdminUser, resources: ResourcesDep):
     """Allow an account to log in again."""
     with _refusals():
         return await _accounts(resources).activate(admin, user_id)
 
 
 @router.post("/{user_id}/deactivate", response_model=UserPublic)
-async def deactivate_user(user_id: int, admin: AdminUser, resources: ResourcesDep):
+async def deactivate_user(user_id: UserId, admin: AdminUser, resources: ResourcesDep):
     """Stop an account from logging in; its tokens stop working at once."""
     with _refusals():
         return await _accounts(resources).deactivate(admin, user_id)
 
 
 @router.delete("/{user_id}", status_code=204)
-async def delete_user(user_id: int, admin: AdminUser, resources: ResourcesDep):
+async def delete_user(user_id: UserId, admin: AdminUser, resources: ResourcesDep):
     """Remove an account."""
     with _refusals():
         await _accounts(resources).delete(admin, user_id)
