@@ -19,7 +19,7 @@ RUN := uv run --locked
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-dev: ## Run the stack on this machine (PostgreSQL, Redis, app); Ctrl-C stops it
+dev: ## Run the whole stack on this machine (sector-7g up); Ctrl-C stops it
 	$(RUN) sector-7g up
 
 test: ## Run the test suite against real PostgreSQL and Redis

@@ -171,10 +171,23 @@ class PostgresServer(ManagedProcess):
         )
 
     def start(self, timeout_s: float = 30.0) -> None:
+        self.prepare()
+        self.spawn(self.argv(), user=self.os_user)
+        _wait_until(self.is_ready, self, timeout_s)
+
+    def prepare(self) -> None:
+        """The cluster (initialised on first use) and its socket directory."""
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         self.socket_dir.mkdir(exist_ok=True)
         self._hand_over(self.socket_dir)
+
+    def is_ready(self) -> bool:
+        return (self.socket_dir / f".s.PGSQL.{self.port}").exists() and (
+            _accepts_connections("127.0.0.1", self.port)
+        )
+
+    def argv(self) -> list[str]:
         argv = [
             require_binary("postgres"),
             "-D", str(self.data_dir),
@@ -186,15 +199,7 @@ class PostgresServer(ManagedProcess):
             # Throwaway test data: skip the disk flushes that make it survive.
             argv += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
             argv += ["-c", "full_page_writes=off"]
-        self.spawn(argv, user=self.os_user)
-        _wait_until(
-            lambda: (
-                (self.socket_dir / f".s.PGSQL.{self.port}").exists()
-                and _accepts_connections("127.0.0.1", self.port)
-            ),
-            self,
-            timeout_s,
-        )
+        return argv
 
     def stop(self, sig: int = signal.SIGINT, timeout_s: float = 15.0) -> None:
         """SIGINT is PostgreSQL's "fast" shutdown: clients are disconnected."""
@@ -261,6 +266,13 @@ class RedisServer(ManagedProcess):
         return f"unix://{self.socket_path}?db={db}"
 
     def start(self, timeout_s: float = 15.0) -> None:
+        self.spawn(self.argv())
+        _wait_until(self.is_ready, self, timeout_s)
+
+    def is_ready(self) -> bool:
+        return _accepts_connections("127.0.0.1", self.port)
+
+    def argv(self) -> list[str]:
         options = {
             "port": str(self.port),
             "bind": "127.0.0.1",
@@ -277,10 +289,7 @@ class RedisServer(ManagedProcess):
         argv = [require_binary("redis-server")]
         for option, value in options.items():
             argv += [f"--{option}", value]
-        self.spawn(argv)
-        _wait_until(
-            lambda: _accepts_connections("127.0.0.1", self.port), self, timeout_s
-        )
+        return argv
 
 
 class TraefikServer(ManagedProcess):
@@ -311,8 +320,23 @@ class TraefikServer(ManagedProcess):
         return f"http://127.0.0.1:{self.api_port}"
 
     def start(self, timeout_s: float = 20.0) -> None:
-        routes = self.base_dir / "routes.toml"
-        routes.write_text(
+        self.prepare()
+        self.spawn(self.argv())
+        _wait_until(self.is_ready, self, timeout_s)
+
+    def is_ready(self) -> bool:
+        """Both entry points take connections (the API's /ping then answers)."""
+        return _accepts_connections("127.0.0.1", self.api_port) and (
+            _accepts_connections("127.0.0.1", self.port)
+        )
+
+    @property
+    def routes(self) -> Path:
+        return self.base_dir / "routes.toml"
+
+    def prepare(self) -> None:
+        """The file provider's routes: `/` and `/dashboard` to the webserver."""
+        self.routes.write_text(
             "[http.routers.sector-7g]\n"
             'rule = "PathPrefix(`/`)"\n'
             'entryPoints = ["web"]\n'
@@ -324,23 +348,15 @@ class TraefikServer(ManagedProcess):
             "[[http.services.sector-7g.loadBalancer.servers]]\n"
             f'url = "{self.backend_url}"\n'
         )
-        self.spawn(
-            [
-                require_binary("traefik"),
-                f"--entryPoints.web.address=127.0.0.1:{self.port}",
-                f"--entryPoints.traefik.address=127.0.0.1:{self.api_port}",
-                "--api.insecure=true",  # on the loopback API port only
-                "--ping=true",
-                f"--providers.file.filename={routes}",
-                "--global.checkNewVersion=false",
-                "--global.sendAnonymousUsage=false",
-            ]
-        )
-        _wait_until(
-            lambda: (
-                _accepts_connections("127.0.0.1", self.api_port)
-                and _accepts_connections("127.0.0.1", self.port)
-            ),
-            self,
-            timeout_s,
-        )
+
+    def argv(self) -> list[str]:
+        return [
+            require_binary("traefik"),
+            f"--entryPoints.web.address=127.0.0.1:{self.port}",
+            f"--entryPoints.traefik.address=127.0.0.1:{self.api_port}",
+            "--api.insecure=true",  # on the loopback API port only
+            "--ping=true",
+            f"--providers.file.filename={self.routes}",
+            "--global.checkNewVersion=false",
+            "--global.sendAnonymousUsage=false",
+        ]

@@ -18,7 +18,7 @@ TEST_DATABASE = "sector7g_test"
 
 @contextmanager
 def running_postgres() -> Generator[PostgresServer]:
-    with _scratch_dir("postgres") as base:
+    with scratch_dir("postgres") as base:
         server = PostgresServer(base, durable=False)
         server.start()
         try:
@@ -33,7 +33,7 @@ def running_postgres() -> Generator[PostgresServer]:
 
 @contextmanager
 def running_redis() -> Generator[RedisServer]:
-    with _scratch_dir("redis") as base:
+    with scratch_dir("redis") as base:
         server = RedisServer(base)
         server.start()
         try:
@@ -59,7 +59,7 @@ def reset_redis(url: str) -> None:
 
 
 @contextmanager
-def _scratch_dir(name: str) -> Generator[Path]:
+def scratch_dir(name: str) -> Generator[Path]:
     # Not under pytest's tmp_path: that tree is private to root, and
     # PostgreSQL runs as an unprivileged account when the tests run as root.
     path = Path(tempfile.mkdtemp(prefix=f"sector7g-{name}-"))
