@@ -136,6 +136,25 @@ async def test_a_job_whose_worker_was_killed_completes_on_its_second_attempt(
     assert job["attempts"] == 2
 
 
+async def test_a_job_whose_worker_died_as_arq_handed_it_over_runs_again(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """arq marks a job in progress, then its worker dies before claiming it:
+    without recovery the job would wait out arq's marker (the job timeout)."""
+    lenny = load_topology().queue("lenny")
+    async with app_client(settings) as client:
+        auth = await _logged_in(client, settings)
+        job_id = await _enqueue(client, auth, "morning_inspection_task")
+        with redis.Redis.from_url(settings.redis_dsn) as r:
+            r.psetex(keys.arq_in_progress(job_id), (lenny.job_timeout_s + 10) * 1000, 1)
+        with running_worker(settings, "lenny", tmp_path, **INSTANT):
+
+            async def completed() -> bool:
+                return (await _job(client, auth, job_id))["status"] == "completed"
+
+            await eventually(completed, timeout_s=15, message="the job to run")
+
+
 async def test_sigterm_lets_running_jobs_finish_and_exits_0(
     settings: Settings, tmp_path: Path
 ) -> None:

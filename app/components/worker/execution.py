@@ -53,6 +53,7 @@ def with_lifecycle(
         with structlog.contextvars.bound_contextvars(
             job_id=job.job_id, queue=queue.name, task=name, attempt=attempt
         ):
+            await job.claim()
             interrupted = await job.interruptions() if attempt > 1 else 0
             tries = attempt - interrupted  # this one included
             if tries > queue.max_tries or interrupted > INTERRUPTIONS_FORGIVEN:

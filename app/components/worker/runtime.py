@@ -54,6 +54,8 @@ class WorkerRuntime:
     presence: workers.WorkerPresence
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     running: set[str] = field(default_factory=set)
+    # Jobs found marked running but unclaimed by the last recovery pass.
+    unclaimed: set[str] = field(default_factory=set)
     _beating: asyncio.Task | None = None
 
     @classmethod
@@ -116,30 +118,32 @@ class WorkerRuntime:
         await self.services.close()
 
     async def recover_orphans(self) -> list[str]:
-        """Release jobs claimed by workers that died; they run again at once."""
+        """Release the jobs of workers that died; they run again at once."""
         recovered = []
         orphans = await workers.orphaned_claims(self.redis, self.queue.name)
         for job_id, dead_worker in orphans.items():
             if await workers.release_orphan(
                 self.redis, self.queue.name, job_id, dead_worker
             ):
+                await self._recovered(job_id, f"worker {dead_worker} died")
                 recovered.append(job_id)
-                await workers.note_interruption(self.redis, job_id)
-                log.warning(
-                    "recovered job of a dead worker", job_id=job_id, worker=dead_worker
-                )
-                await self.history.record_retrying(
-                    job_id, error=f"worker {dead_worker} died while running it"
-                )
-                await self.events.publish(
-                    event(
-                        "job.retrying",
-                        job_id=job_id,
-                        queue=self.queue.name,
-                        error="worker died",
-                    )
-                )
+        # Unclaimed on two passes in a row: its worker died as arq handed it over.
+        unclaimed = await workers.unclaimed_in_progress(self.redis, self.queue)
+        unclaimed -= self.running
+        for job_id in unclaimed & self.unclaimed:
+            if await workers.release_unclaimed(self.redis, self.queue.name, job_id):
+                await self._recovered(job_id, "its worker died as it began")
+                recovered.append(job_id)
+        self.unclaimed = unclaimed - set(recovered)
         return recovered
+
+    async def _recovered(self, job_id: str, why: str) -> None:
+        await workers.note_interruption(self.redis, job_id)
+        log.warning("recovered the job of a dead worker", job_id=job_id, why=why)
+        await self.history.record_retrying(job_id, error=f"{why} while running it")
+        await self.events.publish(
+            event("job.retrying", job_id=job_id, queue=self.queue.name, error=why)
+        )
 
     async def _heartbeat_loop(self) -> None:
         interval_s = self.queue.heartbeat_interval_s
@@ -181,18 +185,18 @@ class JobRecorder:
         self.job_id = job_id
         self.task = task
 
+    async def claim(self) -> None:
+        """Mark the job as this worker's before anything else, so that a worker
+        dying from here on leaves a claim to recover."""
+        self.runtime.running.add(self.job_id)
+        await self.runtime.presence.claim(self.runtime.redis, self.job_id)
+
     async def started(self, attempt: int) -> None:
         runtime = self.runtime
-        runtime.running.add(self.job_id)
         await runtime.history.record_started(
             self.job_id, task=self.task, queue=runtime.queue.name, attempt=attempt
         )
-        async with runtime.redis.pipeline(transaction=False) as pipeline:
-            runtime.presence.claim(pipeline, self.job_id)
-            runtime.events.publish_in(
-                pipeline, self._event("job.started", attempt=attempt)
-            )
-            await pipeline.execute()
+        await runtime.events.publish(self._event("job.started", attempt=attempt))
 
     async def retrying(self, error: str) -> None:
         await self.runtime.history.record_retrying(self.job_id, error=error)

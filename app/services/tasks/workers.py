@@ -6,7 +6,9 @@ key expires one interval after the last refresh, so a dead worker is visibly
 dead within one interval. Each running job is claimed in a per-queue hash.
 A claim whose worker is gone is released: arq's in-progress marker is deleted,
 and the job (still in its queue) runs again at once instead of after arq's
-timeout.
+timeout. arq marks a job in progress a moment before the worker can claim it;
+a marker still unclaimed one heartbeat interval later belongs to a worker that
+died in that moment, and is released the same way.
 """
 
 import json
@@ -29,6 +31,16 @@ redis.call('DEL', KEYS[2])
 return 1
 """
 
+# Releases arq's marker of a job only while no worker claims the job.
+_RELEASE_UNCLAIMED = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+return redis.call('DEL', KEYS[2])
+"""
+
+# How many jobs at the head of a queue are looked at for unclaimed markers:
+# arq takes jobs oldest first, so the running ones are at the head.
+UNCLAIMED_SCAN_LIMIT = 1000
+
 
 @dataclass(frozen=True)
 class WorkerPresence:
@@ -46,8 +58,8 @@ class WorkerPresence:
     async def leave(self, redis: Redis) -> None:
         await redis.delete(self.key)
 
-    def claim(self, pipeline: Pipeline, job_id: str) -> None:
-        pipeline.hset(keys.claims(self.queue), job_id, self.worker_id)
+    async def claim(self, redis: Redis, job_id: str) -> None:
+        await reply(redis.hset(keys.claims(self.queue), job_id, self.worker_id))
 
     def release(self, pipeline: Pipeline, job_id: str) -> None:
         pipeline.hdel(keys.claims(self.queue), job_id)
@@ -90,6 +102,39 @@ async def release_orphan(redis: Redis, queue: str, job_id: str, worker_id: str) 
             keys.arq_in_progress(job_id),
             job_id,
             worker_id,
+        )
+    )
+    return bool(released)
+
+
+async def unclaimed_in_progress(redis: Redis, queue: QueueSpec) -> set[str]:
+    """Jobs arq marks as running that no worker claims."""
+    head: list[str] = await reply(
+        redis.zrange(queue.redis_key, 0, UNCLAIMED_SCAN_LIMIT - 1)
+    )
+    if not head:
+        return set()
+    async with redis.pipeline(transaction=False) as pipeline:
+        for job_id in head:
+            pipeline.exists(keys.arq_in_progress(job_id))
+        pipeline.hmget(keys.claims(queue.name), head)
+        *marked, owners = await pipeline.execute()
+    return {
+        job_id
+        for job_id, running, owner in zip(head, marked, owners, strict=True)
+        if running and owner is None
+    }
+
+
+async def release_unclaimed(redis: Redis, queue: str, job_id: str) -> bool:
+    """Let a worker take up `job_id`; False if a worker has claimed it since."""
+    released = await reply(
+        redis.eval(
+            _RELEASE_UNCLAIMED,
+            2,
+            keys.claims(queue),
+            keys.arq_in_progress(job_id),
+            job_id,
         )
     )
     return bool(released)
