@@ -25,7 +25,9 @@ from app.services.health.tree import Component, Status
 if TYPE_CHECKING:
     from app.services.health.service import HealthReport
 
-app = typer.Typer(help="Health of the stack: check, quick.", no_args_is_help=True)
+app = typer.Typer(
+    help="Health of the stack: check, quick, probe.", no_args_is_help=True
+)
 
 CPU_SAMPLE_S = 0.25
 EXIT_UNHEALTHY = 1
@@ -64,6 +66,50 @@ def quick(
     """No output, only the exit code: 0 healthy, 1 unhealthy, 2 unreachable."""
     report, webserver = asyncio.run(_assess(load_settings(), url))
     raise typer.Exit(_exit_code(report, webserver))
+
+
+@app.command()
+def probe(
+    role: str = typer.Argument(help="webserver, scheduler or worker."),
+    queue: str | None = typer.Argument(None, help="The worker's queue."),
+) -> None:
+    """Whether this host's process of `role` is alive, for a container's
+    healthcheck: the webserver answers /health/live; the scheduler and a
+    queue's worker have a fresh heartbeat naming this host. Exit 0 or 1."""
+    import socket
+
+    settings = load_settings()
+    if role == "webserver":
+        alive = _answers(f"http://127.0.0.1:{settings.PORT}/health/live")
+    elif role in ("scheduler", "worker"):
+        if (role == "worker") != (queue is not None):
+            raise typer.BadParameter("a worker needs its queue; nothing else takes one")
+        alive = _beats_here(settings, queue, socket.gethostname())
+    else:
+        raise typer.BadParameter(f"unknown role {role!r}")
+    raise typer.Exit(0 if alive else 1)
+
+
+def _answers(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=3).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _beats_here(settings: Settings, queue: str | None, host: str) -> bool:
+    import redis
+
+    from app.services.heartbeats import scheduler_beats, worker_beats
+
+    with redis.Redis.from_url(settings.redis_dsn, socket_timeout=3) as client:
+        try:
+            beats = worker_beats(client, queue) if queue else scheduler_beats(client)
+            return any(beat.get("host") == host for beat in beats)
+        except redis.RedisError:
+            return False
 
 
 async def _assess(settings: Settings, url: str | None) -> "tuple[HealthReport, dict]":

@@ -9,7 +9,6 @@ in reverse order (see app.devstack.supervisor).
 """
 
 import asyncio
-import json
 import logging
 import signal
 import sys
@@ -27,8 +26,7 @@ from app.core.config import Settings
 from app.core.topology import load_topology
 from app.devstack.servers import PostgresServer, RedisServer, TraefikServer
 from app.devstack.supervisor import Program, StartError, Supervisor, colour_wanted
-from app.services.scheduler import control
-from app.services.tasks import keys
+from app.services.heartbeats import scheduler_beats, worker_beats
 
 APP_DATABASE = "sector7g"
 APP_ROLE = "sector7g"
@@ -234,22 +232,8 @@ def _answers(url: str) -> bool:
 
 def _scheduler_present(client: redis.Redis, pid: int) -> bool:
     """It leads, or stands by: its heartbeat names its process."""
-    beats = [heartbeat(client, control.LEADER)]
-    beats += [
-        heartbeat(client, key) for key in client.scan_iter(control.standby_key("*"))
-    ]
-    return any(beat.get("pid") == pid for beat in beats if beat)
+    return any(beat.get("pid") == pid for beat in scheduler_beats(client))
 
 
 def _worker_present(client: redis.Redis, queue: str, pid: int) -> bool:
-    beats = [
-        heartbeat(client, key)
-        for key in client.scan_iter(keys.worker_alive_pattern(queue))
-    ]
-    return any(beat.get("pid") == pid for beat in beats if beat)
-
-
-def heartbeat(client: redis.Redis, key: str | bytes) -> dict | None:
-    """A process's last heartbeat (JSON in Redis), or None when it has none."""
-    raw = client.get(key)
-    return json.loads(raw) if isinstance(raw, str | bytes) else None
+    return any(beat.get("pid") == pid for beat in worker_beats(client, queue))

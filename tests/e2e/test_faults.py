@@ -9,8 +9,8 @@ import psycopg
 import pytest
 import redis
 
-from app.devstack.stack import heartbeat
 from app.models.task_history import FINAL_STATUSES
+from app.services.heartbeats import heartbeat
 from app.services.scheduler import control
 from app.services.tasks import keys
 from tests.e2e.conftest import QUEUES, Stack, wait_until

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 import redis
 
-from app.devstack.stack import heartbeat
+from app.services.heartbeats import heartbeat
 from app.services.scheduler import control
 from tests.e2e.conftest import Stack, plant, wait_until
 
