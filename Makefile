@@ -13,8 +13,13 @@ endif
 endif
 
 RUN := uv run --locked
+# Docker Compose: PROFILE=dev publishes on loopback (8080), prod on HTTP_PORT (80).
+PROFILE ?= dev
+COMPOSE := docker compose --profile $(PROFILE)
+SECRETS := secret_key database_password redis_password
 
-.PHONY: help dev test test-verbose lint fix typecheck check migrate migrate-check bench
+.PHONY: help dev test test-verbose lint fix typecheck check migrate migrate-check bench \
+	secrets serve rebuild refresh restart stop logs logs-web logs-worker shell db-fresh
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,3 +54,42 @@ migrate-check: ## Fail if the models and the migrations disagree
 
 bench: ## Benchmarks: each figure against a baseline measured in the same run
 	$(RUN) python -m bench
+
+secrets: ## Write random Compose secrets into ./secrets, where missing
+	@mkdir -p secrets && chmod 700 secrets
+	@for name in $(SECRETS); do \
+	  [ -s secrets/$$name ] || { umask 022; openssl rand -hex 32 > secrets/$$name; }; \
+	done
+
+serve: secrets ## Run the stack in Docker Compose; wait until every service is healthy
+	$(COMPOSE) up -d --wait
+
+rebuild: ## Build the image with Nix, load it, and run the stack on it
+	nix build .#image && ./result | docker load
+	$(COMPOSE) up -d --wait
+
+refresh: ## Regenerate docker-compose.yml from the process table and apply it
+	$(RUN) sector-7g deploy compose
+	$(COMPOSE) up -d --wait --remove-orphans
+
+restart: ## Restart every service of the Compose stack
+	$(COMPOSE) restart
+
+stop: ## Stop the Compose stack (its volumes stay)
+	$(COMPOSE) down
+
+logs: ## Follow every service's logs
+	$(COMPOSE) logs -f
+
+logs-web: ## Follow the webserver's logs
+	$(COMPOSE) logs -f webserver
+
+logs-worker: ## Follow the workers' logs
+	$(COMPOSE) logs -f $$($(COMPOSE) config --services | grep '^worker-')
+
+shell: ## psql on the stack's database
+	$(COMPOSE) exec postgres psql -U sector7g sector7g
+
+db-fresh: ## Start over: drop the stack's volumes (database, Redis, backups) and run it
+	$(COMPOSE) down --volumes
+	$(COMPOSE) up -d --wait

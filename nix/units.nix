@@ -189,7 +189,7 @@ let
       name = "${name}-migrate";
       value = mkUnit {
         description = "sector-7g database migrations";
-        command = "db migrate";
+        command = "migrate";
         needs = dependencies;
         budget = topology.webserver;
         serviceConfig = {

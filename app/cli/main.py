@@ -13,6 +13,7 @@ from app.cli import (
     auth,
     config,
     db,
+    deploy,
     health,
     processes,
     scheduler,
@@ -38,6 +39,7 @@ cli.add_typer(tasks.app, name="tasks")
 cli.add_typer(topology.app, name="topology")
 cli.add_typer(scheduler.app, name="scheduler")
 cli.add_typer(health.app, name="health")
+cli.add_typer(deploy.app, name="deploy")
 cli.command()(processes.webserver)
 # `migrate` as a role, as images and units start it (the same as `db migrate`).
 cli.command("migrate", help="Apply database migrations (the same as `db migrate`).")(

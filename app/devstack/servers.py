@@ -14,6 +14,8 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from app.deploy import traefik
+
 # PostgreSQL refuses to run as root; as root we hand its files to this account.
 UNPRIVILEGED_USERS = ("postgres", "nobody")
 
@@ -335,28 +337,14 @@ class TraefikServer(ManagedProcess):
         return self.base_dir / "routes.toml"
 
     def prepare(self) -> None:
-        """The file provider's routes: `/` and `/dashboard` to the webserver."""
-        self.routes.write_text(
-            "[http.routers.sector-7g]\n"
-            'rule = "PathPrefix(`/`)"\n'
-            'entryPoints = ["web"]\n'
-            'service = "sector-7g"\n'
-            "[http.routers.sector-7g-dashboard]\n"
-            'rule = "PathPrefix(`/dashboard`)"\n'
-            'entryPoints = ["web"]\n'
-            'service = "sector-7g"\n'
-            "[[http.services.sector-7g.loadBalancer.servers]]\n"
-            f'url = "{self.backend_url}"\n'
-        )
+        self.routes.write_text(traefik.routes(self.backend_url))
 
     def argv(self) -> list[str]:
         return [
             require_binary("traefik"),
-            f"--entryPoints.web.address=127.0.0.1:{self.port}",
-            f"--entryPoints.traefik.address=127.0.0.1:{self.api_port}",
-            "--api.insecure=true",  # on the loopback API port only
-            "--ping=true",
-            f"--providers.file.filename={self.routes}",
-            "--global.checkNewVersion=false",
-            "--global.sendAnonymousUsage=false",
+            *traefik.arguments(
+                web=f"127.0.0.1:{self.port}",
+                api=f"127.0.0.1:{self.api_port}",
+                routes_file=str(self.routes),
+            ),
         ]
