@@ -120,10 +120,6 @@ def running_up(
         # running, short enough for a test.
         SIMULATION_TIME_SCALE=TIME_SCALE,
         LOG_FORMAT="console",
-        # The fuzz test hammers the login from this address; other tests
-        # still log in afterwards (the limits have tests of their own).
-        LOGIN_RATE_LIMIT_PER_ADDRESS="10000/minute",
-        LOGIN_RATE_LIMIT_PER_ACCOUNT="10000/minute",
         **HEARTBEATS,
         **extra_env,
     )

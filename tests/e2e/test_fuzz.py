@@ -6,16 +6,27 @@ Schemathesis generates the requests; Hypothesis drives them (schemathesis's
 pytest plugin does not run under this pytest, so the loop is spelled out).
 """
 
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import Case
 from schemathesis.core.result import Ok
 from schemathesis.openapi import from_url
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, plant
 
 EXAMPLES_PER_OPERATION = 30
 # The live-event stream never ends by design; its own tests cover it.
 SKIPPED = {"GET /api/v1/events/stream"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own: the fuzzer may deactivate or delete any account,
+    the administrator's included, and leave the scheduler paused."""
+    with plant(tmp_path_factory, SIMULATION_ENABLED="false") as running:
+        yield running
 
 
 def test_no_request_makes_the_api_fail(stack: Stack) -> None:
