@@ -10,7 +10,7 @@ and Compose refuses to start without them.
 
 The profiles decide how the plant is reached: `prod` publishes Traefik on
 HTTP_PORT (80) on every interface, `dev` on loopback only (8080), with
-Traefik's API beside it (8081).
+Traefik's API beside it (TRAEFIK_API_PORT, 8081).
 """
 
 from typing import Any
@@ -69,7 +69,7 @@ def compose_model(topology: Topology) -> dict[str, Any]:
             profile="dev",
             published=[
                 f"127.0.0.1:${{HTTP_PORT:-8080}}:{WEB_PORT}",
-                f"127.0.0.1:{API_PORT}:{API_PORT}",
+                f"127.0.0.1:${{TRAEFIK_API_PORT:-{API_PORT}}}:{API_PORT}",
             ],
         ),
         "migrate": _app(
