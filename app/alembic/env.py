@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from app.core.config import load_settings
-from app.models import metadata
+from app.models.tables import metadata
 
 # Any constant works; it only has to be the same for every migrating process.
 MIGRATION_LOCK_ID = 0x5EC7_0007

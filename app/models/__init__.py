@@ -1,20 +1,3 @@
-"""SQLModel tables. Every table the app owns is imported here, so that
-`metadata` (what Alembic compares the database with) knows all of them."""
+"""SQLModel tables, one module each; importing one imports only its own.
 
-from sqlmodel import SQLModel
-
-from app.models.health_snapshot import HealthSnapshot
-from app.models.scheduler import ScheduledJob, SchedulerRun
-from app.models.task_history import TaskRun
-from app.models.user import User
-
-metadata = SQLModel.metadata
-
-__all__ = [
-    "HealthSnapshot",
-    "ScheduledJob",
-    "SchedulerRun",
-    "TaskRun",
-    "User",
-    "metadata",
-]
+`app.models.tables` gathers them all for Alembic and the tests."""

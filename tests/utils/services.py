@@ -11,7 +11,7 @@ import redis
 from psycopg import sql
 
 from app.devstack.servers import PostgresServer, RedisServer
-from app.models import metadata
+from app.models.tables import metadata
 
 TEST_DATABASE = "sector7g_test"
 
