@@ -39,10 +39,10 @@ def status() -> None:
     """Show the applied and the newest revision; exit 1 if migrations are pending."""
     from sqlalchemy.exc import OperationalError
 
-    from app.core import migrations
+    from app.core import migrations, revisions
 
     settings = load_settings()
-    head = migrations.head_revision(settings)
+    head = revisions.head()
     try:
         current = migrations.current_revision(settings)
     except OperationalError as error:

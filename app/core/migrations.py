@@ -1,11 +1,8 @@
 """Alembic, driven from Python: the migrations ship inside the package."""
 
-from dataclasses import dataclass
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
@@ -33,10 +30,6 @@ def check(settings: Settings) -> None:
     command.check(alembic_config(settings))
 
 
-def head_revision(settings: Settings) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
-
-
 def current_revision(settings: Settings) -> str | None:
     engine = create_engine(settings.database_url_sync, poolclass=NullPool)
     try:
@@ -44,26 +37,3 @@ def current_revision(settings: Settings) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-
-
-@dataclass(frozen=True)
-class Migration:
-    revision: str
-    down_revision: str | None
-    description: str
-
-
-def history(settings: Settings) -> list[Migration]:
-    """Every migration the package ships, newest first."""
-    return [
-        Migration(
-            revision=script.revision,
-            down_revision=script.down_revision
-            if isinstance(script.down_revision, str | None)
-            else ", ".join(script.down_revision),
-            description=script.doc,
-        )
-        for script in ScriptDirectory.from_config(
-            alembic_config(settings)
-        ).walk_revisions()
-    ]

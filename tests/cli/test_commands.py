@@ -89,7 +89,7 @@ def test_create_user_rejects_a_bad_email(cli_env, tmp_path: Path) -> None:
 
 
 def test_db_status_and_migrate(cli_env, settings) -> None:
-    from app.core.migrations import head_revision
+    from app.core.revisions import head
 
     status = run(cli_env, "db", "status")
     migrate = run(cli_env, "db", "migrate")
@@ -97,7 +97,7 @@ def test_db_status_and_migrate(cli_env, settings) -> None:
     assert status.returncode == 0 and "up to date" in status.stdout
     assert (
         migrate.returncode == 0
-        and f"at revision {head_revision(settings)}" in migrate.stdout
+        and f"at revision {head()}" in migrate.stdout
     )
     assert check.returncode == 0
 

@@ -1,6 +1,8 @@
 """What the dashboard's database view reads: the tables and the migrations."""
 
-from app.core import migrations
+from alembic.script import ScriptDirectory
+
+from app.core import migrations, revisions
 from app.core.config import Settings
 from app.core.db import Database
 from app.services.database_schema import describe_tables
@@ -22,8 +24,16 @@ async def test_the_tables_with_their_columns_and_indexes(settings: Settings) -> 
 
 
 def test_the_migrations_newest_first(settings: Settings) -> None:
-    shipped = migrations.history(settings)
-    assert shipped[0].revision == migrations.head_revision(settings)
+    shipped = revisions.shipped()
+    assert shipped[0].revision == revisions.head()
+    # Read without Alembic, as Alembic reads them.
+    alembic = ScriptDirectory.from_config(migrations.alembic_config(settings))
+    assert [m.revision for m in shipped] == [
+        script.revision for script in alembic.walk_revisions()
+    ]
+    assert [m.description for m in shipped] == [
+        script.doc for script in alembic.walk_revisions()
+    ]
     assert shipped[-1].down_revision is None
     for newer, older in zip(shipped, shipped[1:], strict=False):
         assert newer.down_revision == older.revision

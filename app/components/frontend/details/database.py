@@ -1,14 +1,12 @@
 """Database detail: size and connections, the schema, the migrations."""
 
-import asyncio
-
 import flet as ft
 
 from app.components.frontend import format
 from app.components.frontend.context import DashboardContext
 from app.components.frontend.theme import ACCENT
 from app.components.frontend.widgets import detail_page, muted, overview, section, table
-from app.core import migrations
+from app.core import revisions
 from app.services.database_schema import TableInfo, describe_tables
 
 
@@ -47,8 +45,7 @@ class DatabaseDetail:
             ]
         tables = await describe_tables(self.context.resources.database)
         self.schema.controls = [table_tile(info) for info in tables]
-        settings = self.context.resources.settings
-        shipped = await asyncio.to_thread(migrations.history, settings)
+        shipped = revisions.shipped()
         self.migrations.controls = [
             table(
                 ["Revision", "Follows", "Description", ""],

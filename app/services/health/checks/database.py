@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from app.core import migrations
+from app.core import revisions
 from app.core.config import Settings
 from app.core.db import Database
 from app.services.health.tree import Component, Status
@@ -31,7 +31,7 @@ async def check_database(database: Database, settings: Settings) -> Component:
         facts = (await connection.execute(_FACTS)).mappings().one()
         tables = [dict(row) for row in (await connection.execute(_TABLES)).mappings()]
         revision = (await connection.execute(_REVISION)).scalar_one_or_none()
-    head = migrations.head_revision(settings)
+    head = revisions.head()
     status, message = Status.HEALTHY, f"PostgreSQL {facts['short_version']}"
     if revision != head:
         status = Status.WARNING
