@@ -143,12 +143,25 @@ def _finished(database_url: str, queue: str, completed: int, failed: int) -> Non
 
 
 @pytest.mark.parametrize(
-    ("failed", "queue_status"), [(10, "warning"), (3, "healthy"), (25, "unhealthy")]
+    ("finished", "failed", "queue_status"),
+    [
+        (40, 10, "warning"),
+        (40, 3, "healthy"),
+        (40, 25, "unhealthy"),
+        # Too few jobs to call the queue down: one failure in two is 50%.
+        (2, 1, "warning"),
+        (19, 19, "warning"),
+        (20, 20, "unhealthy"),
+    ],
 )
 async def test_homer_failing_a_quarter_is_a_warning_not_an_outage(
-    settings: Settings, database_url: str, failed: int, queue_status: str
+    settings: Settings,
+    database_url: str,
+    finished: int,
+    failed: int,
+    queue_status: str,
 ) -> None:
-    _finished(database_url, "homer", completed=40 - failed, failed=failed)
+    _finished(database_url, "homer", completed=finished - failed, failed=failed)
     app = create_app(settings)
     async with app_client(settings, app) as client:
         admin = await _admin(client, settings)
@@ -157,7 +170,8 @@ async def test_homer_failing_a_quarter_is_a_warning_not_an_outage(
         tree = (await client.get("/health/detailed", headers=admin)).json()
     homer = tree["components"]["worker"]["components"]["homer"]
     assert homer["status"] == queue_status, homer
-    assert homer["metadata"]["failure_rate_percent"] == round(100 * failed / 40, 1)
+    share = round(100 * failed / finished, 1)
+    assert homer["metadata"]["failure_rate_percent"] == share
     if queue_status != "unhealthy":
         assert tree["components"]["worker"]["status"] != "unhealthy"
 

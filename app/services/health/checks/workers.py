@@ -3,6 +3,8 @@
 A queue's failure share is taken over the recent past
 (HEALTH_FAILURE_WINDOW_MINUTES) from the task history: Homer's designed
 quarter of failures makes his queue `warning`, never the system unhealthy.
+Over fewer than MIN_JOBS_TO_CONDEMN finished jobs a share says little (one
+failure in two is 50%), so it makes a queue `warning` at most.
 """
 
 from datetime import timedelta
@@ -15,6 +17,8 @@ from app.core.topology import QueueSpec, Topology
 from app.services.health.tree import Component, Status, by_threshold
 from app.services.tasks import workers
 from app.services.tasks.history import TaskHistory
+
+MIN_JOBS_TO_CONDEMN = 20
 
 
 async def check_workers(
@@ -54,6 +58,8 @@ async def _queue(
         message = "no worker alive" + (f"; {queued} jobs waiting" if queued else "")
     else:
         status = by_threshold(failure_percent, settings.HEALTH_QUEUE_FAILURE_PERCENT)
+        if status is Status.UNHEALTHY and finished < MIN_JOBS_TO_CONDEMN:
+            status = Status.WARNING
         message = (
             f"{len(alive)} worker(s), {running}/{capacity} running, {queued} waiting, "
             f"{failure_percent:g}% failed recently"
