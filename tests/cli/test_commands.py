@@ -95,10 +95,7 @@ def test_db_status_and_migrate(cli_env, settings) -> None:
     migrate = run(cli_env, "db", "migrate")
     check = run(cli_env, "db", "check")
     assert status.returncode == 0 and "up to date" in status.stdout
-    assert (
-        migrate.returncode == 0
-        and f"at revision {head()}" in migrate.stdout
-    )
+    assert migrate.returncode == 0 and f"at revision {head()}" in migrate.stdout
     assert check.returncode == 0
 
 
