@@ -113,15 +113,17 @@ class Dashboard:
     async def text(self, identifier: str) -> str:
         return await self.find(identifier).inner_text()
 
-    async def fill(self, identifier: str, text: str, attempts: int = 3) -> None:
+    async def fill(self, identifier: str, text: str, timeout_s: float = 10) -> None:
         """Focus a text field, then set its text; again if Flutter, moving the
-        focus at that moment, lost it (typed keys can be lost the same way)."""
+        focus at that moment, lost it (typed keys can be lost the same way),
+        until the field holds the text or `timeout_s` has passed."""
         field = self.page.locator(f"{by_id(identifier)} input")
-        for _ in range(attempts):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
             await self.click(identifier)
             await field.wait_for(state="attached")
             await field.fill(text)
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
             if await field.count() and await field.input_value() == text:
                 return
         raise AssertionError(f"{identifier} would not take the text")
