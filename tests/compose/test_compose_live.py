@@ -12,22 +12,13 @@ import httpx
 from app.core.topology import load_topology
 from app.devstack.servers import free_port
 from tests.utils.docker import DockerEngine, StandinImages, run
+from tests.utils.jobs import ONE_PER_QUEUE as JOBS
 from tests.utils.processes import wait_for
 from tests.utils.systemd import REPO
 
 SECRETS = ("secret_key", "database_password", "redis_password")
 EMAIL = "smithers@springfield-nuclear.com"
 PASSWORD = "excellent-release-the-hounds"
-# One job per queue, each of a task that does not fail by design; the backup
-# also proves pg_dump in the image and the backups volume writable.
-JOBS = {
-    "inanimate_rod": "backup_database",
-    "homer": "eat_donut_task",
-    "lenny": "run_diagnostics_task",
-    "carl": "handle_inspector_task",
-    "charlie": "monitor_gauges_task",
-    "grimey": "grimey_sim_task",  # 20-40 s: Grimey checks everything
-}
 FINAL = {"completed", "failed", "cancelled"}
 
 

@@ -39,6 +39,7 @@ import jwt
 import pytest
 
 from app.core.topology import load_topology
+from tests.utils.jobs import ONE_PER_QUEUE as JOBS
 from tests.utils.podman import (
     APP_PREFIX,
     Podman,
@@ -86,15 +87,6 @@ HOST = """{
   path = [ "/usr/lib/postgresql/%(postgres)s" "/usr" ];
 }"""
 
-# One job per queue, each of a task that does not fail by design.
-JOBS = {
-    "inanimate_rod": "backup_database",
-    "homer": "eat_donut_task",
-    "lenny": "run_diagnostics_task",
-    "carl": "handle_inspector_task",
-    "charlie": "monitor_gauges_task",
-    "grimey": "grimey_sim_task",
-}
 FINAL = {"completed", "failed", "cancelled"}
 
 # NixOS's postgresql.target: the server, then the setup of its users.
