@@ -1,15 +1,17 @@
 """`make bench`: every benchmark, then one table of figures against baselines."""
 
-from bench import dashboard, health, jobs, stack
+from bench import dashboard, http, jobs, processes, size, stack
 from bench.common import print_table
 
 
 def main() -> None:
     rows = [
-        *jobs.measure(2000),
-        *health.measure(5000),
-        *dashboard.measure(10),
+        *jobs.measure(2000, drain_jobs=1000),
+        *http.measure(10),
+        *dashboard.measure(10, idle_s=60),
+        *processes.measure(),
         *stack.measure(),
+        *size.measure(),
     ]
     print()
     print_table(rows)
