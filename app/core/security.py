@@ -69,8 +69,19 @@ def create_access_token(subject: str, settings: Settings) -> AccessToken:
     return AccessToken(token=token, expires_in_s=int(lifetime.total_seconds()))
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    subject: str
+    expires_at: float  # seconds since the epoch
+
+
 def decode_access_token(token: str, settings: Settings) -> str:
     """The subject of a valid token; `InvalidTokenError` otherwise."""
+    return verify_access_token(token, settings).subject
+
+
+def verify_access_token(token: str, settings: Settings) -> VerifiedToken:
+    """A valid token's subject and expiry; `InvalidTokenError` otherwise."""
     try:
         claims = jwt.decode(
             token,
@@ -82,4 +93,4 @@ def decode_access_token(token: str, settings: Settings) -> str:
         )
     except jwt.PyJWTError as error:
         raise InvalidTokenError(str(error)) from error
-    return str(claims["sub"])
+    return VerifiedToken(subject=str(claims["sub"]), expires_at=float(claims["exp"]))

@@ -1,5 +1,10 @@
-"""The principal cache: used when present, voided by account changes."""
+"""The principal cache: used when present, voided by account changes; a
+token's checked claims, kept until it expires."""
 
+import asyncio
+import time
+
+import jwt
 import redis
 from httpx import AsyncClient
 
@@ -47,3 +52,24 @@ async def test_a_tombstone_is_not_overwritten_by_a_lookup(
         r.set(f"sector7g:principal:{user.id}", TOMBSTONE, ex=60)
     assert (await client.get(ME, headers=bearer(user_token))).status_code == 200
     assert _cached(settings, user.id or 0) == TOMBSTONE
+
+
+async def test_a_token_checked_once_is_refused_once_it_expires(
+    client: AsyncClient, settings: Settings, user: User
+) -> None:
+    now = time.time()
+    claims = {
+        "sub": str(user.id),
+        "iat": int(now),
+        "exp": now + 1.5,
+        "iss": settings.JWT_ISSUER,
+        "aud": settings.JWT_AUDIENCE,
+    }
+    secret = settings.SECRET_KEY.get_secret_value()
+    token = jwt.encode(claims, secret, settings.JWT_ALGORITHM)
+    assert (await client.get(ME, headers=bearer(token))).status_code == 200
+    assert (await client.get(ME, headers=bearer(token))).status_code == 200
+    forged = jwt.encode({**claims, "sub": "1"}, "another-key-" * 4, "HS256")
+    assert (await client.get(ME, headers=bearer(forged))).status_code == 401
+    await asyncio.sleep(now + 1.6 - time.time())
+    assert (await client.get(ME, headers=bearer(token))).status_code == 401

@@ -5,8 +5,14 @@ query each time. An administrator's change to an account first writes a
 tombstone over its entry: lookups then go to the database, and the tombstone
 also stops a lookup that read the old row from writing it back (entries are
 only written where none exists). So a deactivation still takes effect at once.
+
+A token's signature and claims are checked once per process: the subject and
+expiry of tokens seen recently are kept in memory (a token never changes; its
+expiry is checked again at each use), which spares a JWT decode per request.
 """
 
+import time
+from collections import OrderedDict
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -15,11 +21,13 @@ from redis.exceptions import RedisError
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.security import InvalidTokenError, decode_access_token
+from app.core.security import InvalidTokenError, VerifiedToken, verify_access_token
 from app.services.auth.users import find_active_user
 
 CACHE_TTL_S = 60
 TOMBSTONE = "-"
+# Tokens whose checked claims are kept: the most recently used ones.
+VERIFIED_TOKENS = 4096
 
 
 class Principal(BaseModel):
@@ -44,6 +52,7 @@ class Principals:
     def __init__(self, database: Database, redis: Redis) -> None:
         self.database = database
         self.redis = redis
+        self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
 
     async def active(self, user_id: int) -> Principal | None:
         """The active account `user_id`, or None (missing or deactivated)."""
@@ -65,11 +74,28 @@ class Principals:
 
     async def for_token(self, token: str, settings: Settings) -> Principal | None:
         """The active account a valid, unexpired access token names, or None."""
-        try:
-            subject = decode_access_token(token, settings)
-        except InvalidTokenError:
+        verified = self._verify(token, settings)
+        if verified is None:
             return None
+        subject = verified.subject
         return await self.active(int(subject)) if subject.isdigit() else None
+
+    def _verify(self, token: str, settings: Settings) -> VerifiedToken | None:
+        verified = self._verified.get(token)
+        if verified is None:
+            try:
+                verified = verify_access_token(token, settings)
+            except InvalidTokenError:
+                return None
+            self._verified[token] = verified
+            if len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        else:
+            self._verified.move_to_end(token)
+        if verified.expires_at <= time.time():
+            del self._verified[token]
+            return None
+        return verified
 
     async def forget(self, user_id: int) -> None:
         """Before and after changing an account: its cached entry is void.
