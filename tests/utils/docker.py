@@ -87,7 +87,8 @@ def private_dockerd(base: Path) -> Generator[DockerEngine]:
     # reach each other, and ports published on 127.0.0.1 go through
     # docker-proxy. A containerd namespace of its own keeps engines apart if
     # they share a system containerd.
-    namespace = f"s7g-{base.name}"
+    # containerd takes letters and digits joined by single '.', '_' or '-'.
+    namespace = "s7g-" + "".join(c for c in base.name if c.isalnum())
     command = [
         "dockerd",
         f"--data-root={base / 'data'}",
