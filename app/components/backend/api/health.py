@@ -1,6 +1,7 @@
 """Liveness, readiness and the health tree, for orchestrators and people."""
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -17,7 +18,13 @@ async def live() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@router.get("/ready")
+# Documented, so that clients (and the fuzz test) know a 503 is an answer.
+UNHEALTHY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "Unhealthy: the body says what failed"}
+}
+
+
+@router.get("/ready", responses=UNHEALTHY)
 async def ready(resources: ResourcesDep) -> JSONResponse:
     """PostgreSQL and Redis answer: 200, otherwise 503 naming what failed."""
     timeout_s = resources.settings.HEALTH_CHECK_TIMEOUT_SECONDS
@@ -35,7 +42,7 @@ async def ready(resources: ResourcesDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-@router.get("/")
+@router.get("/", responses=UNHEALTHY)
 async def summary(resources: ResourcesDep) -> JSONResponse:
     """Overall and per-component status (cached a few seconds); 503 when
     unhealthy. No details: those are for administrators."""
@@ -43,7 +50,7 @@ async def summary(resources: ResourcesDep) -> JSONResponse:
     return JSONResponse(report.summary(), status_code=200 if report.healthy else 503)
 
 
-@router.get("/detailed")
+@router.get("/detailed", responses=UNHEALTHY)
 async def detailed(resources: ResourcesDep, admin: AdminUser) -> JSONResponse:
     """The whole tree with every check's findings."""
     report = await resources.health.report()
