@@ -81,7 +81,7 @@ async def test_history_pages_stay_put_filter_and_show_why_jobs_failed(
         assert await _job_ids(tab) == set(failed)
         assert HOMERS_ERROR in await tab.text("history-table")
 
-        await tab.click(f"job-{failed[0]}")
+        await tab.click_until(f"job-{failed[0]}", shows="job-lifecycle")
         lifecycle = await tab.wait_text("job-lifecycle", lambda t: failed[0] in t)
         assert "Enqueued" in lifecycle and "Started" in lifecycle
         assert "Failed" in lifecycle and f"{HOMERS_ERROR} details" in lifecycle

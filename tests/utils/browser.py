@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from playwright.async_api import Browser, Locator, Page, Route, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.utils.programs import need
 
@@ -109,6 +110,21 @@ class Dashboard:
 
     async def click(self, identifier: str) -> None:
         await self.find(identifier).click()
+
+    async def click_until(
+        self, identifier: str, shows: str, timeout_s: float = 20
+    ) -> None:
+        """Click until the control `shows` is there: a click Flutter receives
+        while it redraws can be lost (a loaded machine loses more)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            await self.click(identifier)
+            try:
+                await self.find(shows).wait_for(timeout=4000)
+                return
+            except PlaywrightTimeoutError:
+                continue
+        raise AssertionError(f"clicking {identifier} never showed {shows}")
 
     async def text(self, identifier: str) -> str:
         return await self.find(identifier).inner_text()
