@@ -5,6 +5,7 @@ app/cli/main.py.
 """
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,9 @@ def create_user(
     email: str,
     admin: bool = typer.Option(False, "--admin", help="Grant administrator rights."),
     password_file: Path | None = typer.Option(
-        None, help="Read the password from this file instead of prompting."
+        None,
+        help="Read the password from this file instead of prompting ('-': from "
+        "standard input, which also works where /dev/stdin cannot be reopened).",
     ),
     full_name: str | None = typer.Option(None, help="The person's name."),
 ) -> None:
@@ -77,6 +80,8 @@ def list_users() -> None:
 
 
 def _password(password_file: Path | None) -> str:
+    if password_file == Path("-"):
+        return sys.stdin.read().rstrip("\r\n")
     if password_file is not None:
         return read_secret_file(password_file, "--password-file")
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)

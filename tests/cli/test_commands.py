@@ -8,9 +8,11 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from app.core.config import DEFAULT_SECRET_KEY
+from app.core.security import verify_password
 from app.devstack.servers import free_port
 from tests.utils.processes import SECTOR_7G
 
@@ -59,6 +61,22 @@ def test_create_user_from_a_password_file_then_list(cli_env, tmp_path: Path) -> 
     assert "administrator burns@springfield-nuclear.com" in created.stdout
     assert "burns@springfield-nuclear.com" in listed.stdout
     assert "C. M. Burns" in listed.stdout
+
+
+def test_create_user_reads_the_password_from_standard_input(cli_env, settings) -> None:
+    """`-` reads the stream itself: a service's dynamic user cannot reopen
+    root's pipe as /dev/stdin."""
+    created = run(
+        cli_env, "auth", "create-user", "lenny@springfield-nuclear.com",
+        "--password-file", "-", stdin="lenny-leonard-7g\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    with psycopg.connect(settings.DATABASE_URL) as connection:
+        row = connection.execute(
+            'SELECT hashed_password FROM "user" WHERE email = %s',
+            ("lenny@springfield-nuclear.com",),
+        ).fetchone()
+    assert row is not None and verify_password("lenny-leonard-7g", row[0])
 
 
 def test_create_user_prompts_for_the_password(cli_env) -> None:
