@@ -13,7 +13,6 @@ def main() -> None:
         *stack.measure(),
         *size.measure(),
     ]
-    print()
     print_table(rows)
 
 

@@ -166,6 +166,8 @@ def at_most(name: str, value: float, baseline: float, unit: str, ratio: float) -
 
 
 def print_table(rows: list[Row]) -> None:
+    """The figures as one table, after a blank line."""
+    print()
     columns = ("figure", "value", "baseline", "ratio", "target", "result")
     widths = (44, 14, 14, 7, 8, 6)
     header = " ".join(f"{c:<{w}}" for c, w in zip(columns, widths, strict=True))

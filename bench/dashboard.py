@@ -167,9 +167,7 @@ def main() -> None:
     parser.add_argument("--tabs", type=int, default=10)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     args = parser.parse_args()
-    rows = measure(args.tabs, args.idle_seconds)
-    print()
-    print_table(rows)
+    print_table(measure(args.tabs, args.idle_seconds))
 
 
 if __name__ == "__main__":

@@ -154,9 +154,7 @@ def measure(seconds: int) -> list[Row]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="HTTP load against a bare app.")
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint")
-    rows = measure(parser.parse_args().seconds)
-    print()
-    print_table(rows)
+    print_table(measure(parser.parse_args().seconds))
 
 
 if __name__ == "__main__":

@@ -219,9 +219,7 @@ def _wait(condition: Callable[[], bool], process: ManagedProcess) -> None:
 
 
 def main() -> None:
-    rows = measure()
-    print()
-    print_table(rows)
+    print_table(measure())
 
 
 if __name__ == "__main__":

@@ -105,9 +105,7 @@ def _distributions(venv: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    rows = measure()
-    print()
-    print_table(rows)
+    print_table(measure())
 
 
 if __name__ == "__main__":

@@ -124,9 +124,7 @@ def _environ() -> dict[str, str]:
 
 
 def main() -> None:
-    rows = measure()
-    print()
-    print_table(rows)
+    print_table(measure())
 
 
 if __name__ == "__main__":
