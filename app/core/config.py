@@ -50,6 +50,13 @@ SECRET_SETTINGS = (
 
 # "warning,unhealthy" percentages, e.g. 85,95 (read as text, not as JSON).
 Thresholds = Annotated[tuple[float, float], NoDecode]
+# The settings of that shape.
+THRESHOLD_SETTINGS = (
+    "HEALTH_CPU_PERCENT",
+    "HEALTH_MEMORY_PERCENT",
+    "HEALTH_DISK_PERCENT",
+    "HEALTH_QUEUE_FAILURE_PERCENT",
+)
 
 
 class SettingsError(Exception):
@@ -255,25 +262,14 @@ class Settings(BaseSettings):
             limits.parse(value)  # raises ValueError with the offending text
         return value
 
-    @field_validator(
-        "HEALTH_CPU_PERCENT",
-        "HEALTH_MEMORY_PERCENT",
-        "HEALTH_DISK_PERCENT",
-        "HEALTH_QUEUE_FAILURE_PERCENT",
-        mode="before",
-    )
+    @field_validator(*THRESHOLD_SETTINGS, mode="before")
     @classmethod
     def _split_thresholds(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(","))
         return value
 
-    @field_validator(
-        "HEALTH_CPU_PERCENT",
-        "HEALTH_MEMORY_PERCENT",
-        "HEALTH_DISK_PERCENT",
-        "HEALTH_QUEUE_FAILURE_PERCENT",
-    )
+    @field_validator(*THRESHOLD_SETTINGS)
     @classmethod
     def _ordered_thresholds(cls, value: tuple[float, float]) -> tuple[float, float]:
         warning, unhealthy = value

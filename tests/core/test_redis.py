@@ -11,20 +11,16 @@ from redis.exceptions import ConnectionError
 from app.core.redis import create_redis_pool
 from app.devstack.servers import RedisServer
 from tests.conftest import settings_for
-from tests.utils.services import scratch_dir
+from tests.utils.services import running_redis
 
 DOWN_S = 1.5
 
 
 @pytest.fixture
 def restartable_redis(database_url: str):
-    with scratch_dir("redis-restart") as base:
-        server = RedisServer(base)
-        server.start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    """A Redis of this test's own, which it may stop and start."""
+    with running_redis() as server:
+        yield server
 
 
 def _restart_later(server: RedisServer) -> threading.Thread:
