@@ -3,6 +3,10 @@
 Each process calls `configure_logging` once from its entry point. Library
 records (uvicorn, SQLAlchemy, arq, APScheduler) pass through the same chain, so
 every line on stdout has one format: coloured console in dev, JSON in prod.
+
+Our own lines skip the standard library's logging (its records, handlers and
+locks cost more than rendering the line): structlog renders them and writes
+them to stdout itself, which matters for the one line each request logs.
 """
 
 import logging
@@ -18,6 +22,26 @@ REDACTED_KEYS = frozenset(
 
 # Library loggers that would otherwise repeat what our request log says.
 SILENCED_LOGGERS = {"uvicorn.access": logging.WARNING}
+
+
+class StdoutLogger:
+    """A named sink for rendered lines: one write each to `sys.stdout`, looked
+    up per line so that a swapped stream (pytest's capture) gets them too."""
+
+    def __init__(self, name: str = "") -> None:
+        self.name = name
+
+    def msg(self, message: str) -> None:
+        stream = sys.stdout
+        stream.write(message + "\n")
+        stream.flush()
+
+    debug = info = warning = error = critical = exception = log = msg
+
+
+def stdout_logger(*args: str) -> StdoutLogger:
+    """structlog's logger factory: `get_logger(name)` names the line's logger."""
+    return StdoutLogger(args[0] if args else "")
 
 
 def redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -52,13 +76,9 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         )
 
     structlog.configure(
-        processors=[
-            structlog.stdlib.filter_by_level,
-            *shared,
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, renderer],
+        logger_factory=stdout_logger,
+        wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stdout)
