@@ -1,91 +1,65 @@
 """The API and the dashboard as one served app: Flet mounted at /dashboard.
 
-Flet runs each browser tab as a session in the webserver's event loop, so the
-dashboard reads the same resources (pools, health service, event hub) as the
-API, without HTTP calls to itself. Flet's session manager starts and stops
-with the app's lifespan, after the resources open and before they close.
+Flet and the dashboard's views load on the first request under /dashboard, not
+at start-up: about 0.1 s of the webserver's start-up and 7 MiB of its memory,
+which a plant whose dashboard nobody has opened does not need.
+Once loaded, Flet's session manager runs until the app's lifespan ends, and
+stops before the resources close.
 """
 
-import weakref
+import asyncio
 from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
-import flet as ft
-import flet.fastapi as flet_fastapi
 from fastapi import FastAPI
-from starlette.routing import Route
-
-from app.components.backend.resources import Resources
-from app.components.frontend.pulse import PlantPulse
-from app.components.frontend.session import DashboardSession
+from starlette.types import Receive, Scope, Send
 
 DASHBOARD_PATH = "/dashboard"
-# A tab that disconnects keeps its session this long, so that a reload or a
-# network blip resumes where it was (its live work stops meanwhile).
-SESSION_TIMEOUT_S = 300
 
 
-class DashboardHost:
-    """The dashboard's process-wide state: the pulse, and the open tabs."""
+class LazyDashboard:
+    """An ASGI app that builds the dashboard when it is first asked for."""
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
-        self.pulse: PlantPulse | None = None
-        self.sessions: weakref.WeakSet[DashboardSession] = weakref.WeakSet()
+        self.loaded: FastAPI | None = None
+        self._loading = asyncio.Lock()
+        self._running = AsyncExitStack()
 
-    async def main(self, page: ft.Page) -> None:
-        """Flet's entry point, once per new tab."""
-        assert self.pulse is not None, "the dashboard serves only inside the lifespan"
-        resources: Resources = self.app.state.resources
-        session = DashboardSession(page, resources, self.pulse)
-        self.sessions.add(session)
-        await session.start()
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        dashboard = self.loaded or await self._load()
+        await dashboard(scope, receive, send)
 
-    @asynccontextmanager
-    async def running(self) -> AsyncGenerator[None]:
-        resources: Resources = self.app.state.resources
-        self.pulse = PlantPulse(
-            resources.event_hub,
-            resources.tasks.events,
-            resources.redis,
-            resources.topology,
-        )
-        await flet_fastapi.app_manager.start()
-        try:
-            yield
-        finally:
-            for session in list(self.sessions):
-                await session.stop()
-            await self.pulse.stop()
-            await flet_fastapi.app_manager.shutdown()
+    async def _load(self) -> FastAPI:
+        async with self._loading:
+            if self.loaded is None:
+                from app.integrations.dashboard_host import build_dashboard
+
+                dashboard, host = build_dashboard(self.app)
+                await self._running.enter_async_context(host.running())
+                self.loaded = dashboard
+            return self.loaded
+
+    async def close(self) -> None:
+        """Stop the dashboard's sessions, if it was ever loaded."""
+        await self._running.aclose()
+        self.loaded = None
 
 
-def mount_dashboard(app: FastAPI) -> None:
+def mount_dashboard(app: FastAPI) -> LazyDashboard:
     """Serve the dashboard at DASHBOARD_PATH, within `app`'s lifespan."""
-    host = DashboardHost(app)
-    flet_app = flet_fastapi.app(
-        host.main,
-        # Everything from the app itself: the plant may have no internet.
-        no_cdn=True,
-        web_renderer=ft.WebRenderer.CANVAS_KIT,
-        app_name="Sector 7G",
-        app_short_name="Sector 7G",
-        app_description="The Springfield Nuclear Power Plant, Sector 7G.",
-        session_timeout_seconds=SESSION_TIMEOUT_S,
-    )
-    # Only the page, its assets and its websocket: Flet's app also carries HTTP
-    # routes the dashboard does not use (an OAuth callback, since it logs in
-    # with its own form, and OpenAPI docs of itself), which would be public.
-    flet_app.router.routes = [
-        route for route in flet_app.router.routes if not isinstance(route, Route)
-    ]
-    app.mount(DASHBOARD_PATH, flet_app)
+    dashboard = LazyDashboard(app)
+    app.mount(DASHBOARD_PATH, dashboard)
 
     outer = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncGenerator[None]:
-        async with outer(app), host.running():
-            yield
+        async with outer(app):
+            try:
+                yield
+            finally:
+                await dashboard.close()
 
     app.router.lifespan_context = lifespan
+    return dashboard

@@ -2,8 +2,6 @@
 
 import re
 
-from starlette.routing import Mount
-
 from app.components.backend.app import create_app
 from app.components.backend.routes import list_endpoints
 from app.integrations.dashboard import mount_dashboard
@@ -53,18 +51,17 @@ async def test_the_dashboard_adds_only_its_page_assets_and_websocket(
     settings = make_settings()
     app = create_app(settings)
     before = _endpoints(app)
-    mount_dashboard(app)
+    dashboard = mount_dashboard(app)
     assert _endpoints(app) == before
-    dashboard = next(
-        r for r in app.routes if isinstance(r, Mount) and r.path == "/dashboard"
-    )
-    kinds = sorted(type(route).__name__ for route in dashboard.routes)
-    assert kinds == ["APIWebSocketRoute", "Mount"]  # /ws, and the static files
 
     async with app_client(settings, app) as client:
+        assert dashboard.loaded is None  # Flet loads on the first visit
         page = await client.get("/dashboard/")
         assert page.status_code == 200
         assert "<title>Sector 7G</title>" in page.text
+        assert dashboard.loaded is not None
+        kinds = sorted(type(route).__name__ for route in dashboard.loaded.routes)
+        assert kinds == ["APIWebSocketRoute", "Mount"]  # /ws, and the static files
         for path in ("/dashboard/openapi.json", "/dashboard/oauth_callback"):
             response = await client.get(path)
             assert "openapi" not in response.text.lower(), path
