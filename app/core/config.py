@@ -334,6 +334,15 @@ class Settings(BaseSettings):
         return self._database_url("async")
 
     @property
+    def postgres_dsn(self) -> str:
+        """DSN for asyncpg's own pool (the job history); never log it."""
+        return urls.postgres_dsn(
+            self.DATABASE_URL,
+            password=_reveal(self.DATABASE_PASSWORD),
+            in_container=self.in_container,
+        )
+
+    @property
     def redis_dsn(self) -> str:
         """Redis DSN with the password applied; never log it, see `redact_url`."""
         return urls.redis_url(

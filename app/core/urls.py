@@ -7,7 +7,7 @@ one process works for all of them.
 
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a database URL is first built
     from sqlalchemy.engine import URL
@@ -54,6 +54,24 @@ def database_url(
     if password is not None:
         parsed = parsed.set(password=password)
     return parsed
+
+
+def postgres_dsn(url: str, *, password: str | None, in_container: bool) -> str:
+    """The DSN for `url` that asyncpg connects with directly, without SQLAlchemy.
+
+    Any driver in the scheme (`postgresql+psycopg`) is dropped; a unix-socket
+    URL keeps its empty host and its `?host=` directory, which asyncpg reads.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.partition("+")[0] not in {"postgresql", "postgres"}:
+        raise ValueError(f"not a PostgreSQL URL (scheme {parts.scheme!r})")
+    host = resolve_service_host(parts.hostname, in_container=in_container) or ""
+    username = unquote(parts.username) if parts.username else None
+    if password is None and parts.password is not None:
+        password = unquote(parts.password)
+    userinfo = _userinfo(username, password)
+    netloc = f"{userinfo}{_bracket(host)}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(scheme="postgresql", netloc=netloc))
 
 
 def redis_url(url: str, *, password: str | None, in_container: bool) -> str:

@@ -1,5 +1,6 @@
 """Service URLs: Compose hostnames, passwords, and unix sockets for real."""
 
+import asyncpg
 import psycopg
 import pytest
 import redis.asyncio
@@ -30,6 +31,7 @@ def test_every_consumer_gets_the_same_translation() -> None:
     assert settings.database_url_sync.host == "localhost"
     assert settings.database_url_async.host == "localhost"
     assert settings.redis_dsn == "redis://localhost:6379/2"
+    assert settings.postgres_dsn == "postgresql://app@localhost:5432/app"
 
 
 def test_database_url_takes_driver_and_password() -> None:
@@ -44,6 +46,21 @@ def test_database_url_takes_driver_and_password() -> None:
         "db",
         "p@ss:/",
     )
+
+
+def test_postgres_dsn_drops_the_driver_and_escapes_the_password() -> None:
+    dsn = urls.postgres_dsn(
+        "postgresql+psycopg://app:old@db:5432/app?sslmode=require",
+        password="p@ss:/",
+        in_container=True,
+    )
+    assert dsn == "postgresql://app:p%40ss%3A%2F@db:5432/app?sslmode=require"
+    kept = urls.postgres_dsn(
+        "postgresql://a%40b:p%2F1@db/app", password=None, in_container=True
+    )
+    assert kept == "postgresql://a%40b:p%2F1@db/app"
+    with pytest.raises(ValueError, match="not a PostgreSQL URL"):
+        urls.postgres_dsn("mysql://x@y/z", password=None, in_container=False)
 
 
 def test_redis_unix_url_always_names_a_database() -> None:
@@ -76,10 +93,10 @@ def test_non_postgres_or_redis_schemes_are_refused() -> None:
         urls.redis_url("memcached://x", password=None, in_container=False)
 
 
-async def test_postgres_over_its_unix_socket_with_both_drivers(
+async def test_postgres_over_its_unix_socket_with_every_driver(
     postgres: PostgresServer, database_url: str
 ) -> None:
-    """`?host=/socket/dir` reaches PostgreSQL through psycopg and asyncpg."""
+    """`?host=/socket/dir` reaches PostgreSQL through every driver and DSN."""
     settings = settings_for(postgres.socket_url(TEST_DATABASE), "redis://x:1/0")
     assert settings.database_url_sync.host is None
 
@@ -95,8 +112,14 @@ async def test_postgres_over_its_unix_socket_with_both_drivers(
         ).scalar()
     await async_engine.dispose()
 
+    connection = await asyncpg.connect(settings.postgres_dsn)
+    try:
+        via_asyncpg = await connection.fetchval("SELECT inet_server_addr()")
+    finally:
+        await connection.close()
+
     # inet_server_addr() is NULL exactly when the connection is a unix socket.
-    assert (via_sync, via_async) == (None, None)
+    assert (via_sync, via_async, via_asyncpg) == (None, None, None)
     with psycopg.connect(postgres.url(TEST_DATABASE)) as tcp:
         assert tcp.execute("SELECT inet_server_addr()").fetchone() != (None,)
 

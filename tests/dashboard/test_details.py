@@ -7,7 +7,7 @@ from playwright.async_api import Browser
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.models.task_history import TaskStatus
+from app.models.task_status import TaskStatus
 from app.services.tasks.history import TaskHistory
 from tests.dashboard.conftest import ADMIN, Plant
 from tests.utils.browser import Dashboard

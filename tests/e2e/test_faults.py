@@ -9,7 +9,7 @@ import psycopg
 import pytest
 import redis
 
-from app.models.task_history import FINAL_STATUSES
+from app.models.task_status import FINAL_STATUSES
 from app.services.heartbeats import heartbeat
 from app.services.scheduler import control
 from app.services.tasks import keys

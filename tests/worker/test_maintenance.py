@@ -92,7 +92,7 @@ async def test_concurrent_lifecycle_writes_land_on_every_row(ctx: dict) -> None:
     """Batched writes (many jobs in one statement) update each row correctly."""
     import asyncio
 
-    from app.models.task_history import TaskStatus
+    from app.models.task_status import TaskStatus
 
     history = ctx["runtime"].history
     jobs = [await _enqueue(ctx, "rush_out_task") for _ in range(20)]

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -122,7 +123,6 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
 async def handle_database_error(request: Request, exc: Exception) -> JSONResponse:
     """Text PostgreSQL cannot store is the client's error (400); any other
     database error stays a server error."""
-    assert isinstance(exc, DBAPIError)
     if _sqlstate(exc) not in UNSTORABLE_TEXT:
         raise exc
     return error_response(
@@ -132,9 +132,11 @@ async def handle_database_error(request: Request, exc: Exception) -> JSONRespons
     )
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    """The SQLSTATE, from psycopg's error or asyncpg's (behind SQLAlchemy's)."""
-    for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
+def _sqlstate(exc: Exception) -> str | None:
+    """The SQLSTATE: asyncpg's own (the job history), or that of the driver's
+    error behind SQLAlchemy's (psycopg's or asyncpg's)."""
+    orig = getattr(exc, "orig", None)
+    for error in (exc, orig, getattr(orig, "__cause__", None)):
         if (state := getattr(error, "sqlstate", None)) is not None:
             return state
     return None
@@ -143,5 +145,6 @@ def _sqlstate(exc: DBAPIError) -> str | None:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(DBAPIError, handle_database_error)
+    app.add_exception_handler(asyncpg.PostgresError, handle_database_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(RequestValidationError, handle_validation_error)

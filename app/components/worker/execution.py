@@ -26,7 +26,7 @@ from arq.typing import WorkerCoroutine
 
 from app.components.worker.runtime import JobRecorder, WorkerRuntime
 from app.core.topology import QueueSpec, WorkersSpec
-from app.models.task_history import TaskStatus
+from app.models.task_status import TaskStatus
 from app.services.tasks.catalog import TaskFunction
 
 log = structlog.get_logger(__name__)

@@ -21,7 +21,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.redis import create_redis_pool
 from app.core.topology import QueueSpec, Topology
-from app.models.task_history import TaskStatus
+from app.models.task_status import TaskStatus
 from app.services.tasks import keys, workers
 from app.services.tasks.catalog import TaskCatalog
 from app.services.tasks.events import EventLog, event

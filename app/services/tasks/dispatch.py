@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from app.core import serialization
 from app.core.redis import reply
 from app.core.topology import Topology
-from app.models.task_history import TaskStatus
+from app.models.task_status import TaskStatus
 from app.services.tasks import keys
 from app.services.tasks.catalog import TaskCatalog
 from app.services.tasks.events import EventLog, event

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 from app.components.backend.api.deps import CurrentUser, ResourcesDep
 from app.components.backend.api.params import PageLimit, PageOffset
 from app.components.backend.errors import ApiError
-from app.models.task_history import TaskRun, TaskStatus
+from app.models.task_history import TaskRun
+from app.models.task_status import TaskStatus
 from app.services.tasks.catalog import TaskArgumentsError, TaskLookupError
 from app.services.tasks.dispatch import JobFinishedError, JobNotFoundError
 

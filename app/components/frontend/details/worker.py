@@ -18,7 +18,8 @@ from app.components.frontend.widgets import (
     table,
     tagged,
 )
-from app.models.task_history import TaskRun, TaskStatus
+from app.models.task_history import TaskRun
+from app.models.task_status import TaskStatus
 from app.services.health.tree import Status
 
 PAGE_SIZE = 25

@@ -2,19 +2,18 @@
 
 The Rod prunes the task history, trims the event stream and records health
 snapshots; Frank Grimes checks the history for anything that does not add up.
+
+Every worker imports these tasks (the catalog lists them all), but only the
+Rod runs the ones on SQLAlchemy's models: they import them when they run.
 """
 
 import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import text
-
 from app.components.worker.runtime import WorkerRuntime
 from app.components.worker.tasks.pace import TaskContext, pause, report
 from app.services.backups import backups, create_backup
-from app.services.health.snapshots import plant_state, prune_snapshots, record_snapshot
-from app.services.scheduler.runs import SchedulerRuns
 
 # Each audit is a query counting rows that break one rule of the lifecycle.
 AUDITS = {
@@ -36,6 +35,12 @@ def _runtime(ctx: TaskContext) -> WorkerRuntime:
 
 async def system_health_check(ctx: TaskContext) -> dict[str, Any]:
     """The Rod records a health snapshot of every queue and prunes old ones."""
+    from app.services.health.snapshots import (
+        plant_state,
+        prune_snapshots,
+        record_snapshot,
+    )
+
     started = time.perf_counter()
     runtime = _runtime(ctx)
     state = await plant_state(runtime.redis, ctx["topology"], runtime.history)
@@ -54,6 +59,8 @@ async def system_health_check(ctx: TaskContext) -> dict[str, Any]:
 
 async def prune_task_history(ctx: TaskContext) -> dict[str, Any]:
     """The Rod deletes task history and scheduler runs past their retention."""
+    from app.services.scheduler.runs import SchedulerRuns
+
     started = time.perf_counter()
     runtime = _runtime(ctx)
     days = runtime.settings.HISTORY_RETENTION_DAYS
@@ -106,11 +113,11 @@ async def audit_task_history(ctx: TaskContext) -> dict[str, Any]:
     started = time.perf_counter()
     runtime = _runtime(ctx)
     findings: dict[str, int] = {}
-    async with runtime.database.async_engine.connect() as connection:
-        for rule, condition in AUDITS.items():
-            query = text(f"SELECT count(*) FROM task_history WHERE {condition}")
-            findings[rule] = (await connection.execute(query)).scalar_one()
-            await pause(ctx, 1, 3)  # he reads every page twice
+    pool = await runtime.database.pool()
+    for rule, condition in AUDITS.items():
+        query = f"SELECT count(*) FROM task_history WHERE {condition}"
+        findings[rule] = await pool.fetchval(query)
+        await pause(ctx, 1, 3)  # he reads every page twice
     breaches = sum(findings.values())
     verdict = "everything adds up" if not breaches else f"{breaches} rows do not add up"
     return report(
