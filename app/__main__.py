@@ -1,5 +1,5 @@
 """`python -m app`: the same as the `sector-7g` command."""
 
-from app.cli.main import main
+from app.cli.launch import main
 
 main()

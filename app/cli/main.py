@@ -1,10 +1,10 @@
 """`sector-7g`: the command line of the plant.
 
-Every process of the stack (webserver, scheduler, each worker, migrate) starts
-through this CLI, so importing it imports every command module. Those modules
-therefore import their heavy dependencies inside the commands that use them:
-what a command does not use, its process should not load
-(tests/cli/test_cli_imports.py keeps it so).
+Every command but the three process roles (which app/cli/launch.py starts
+without Typer) comes through here, migrations included, so importing it
+imports every command module. Those modules therefore import their heavy
+dependencies inside the commands that use them: what a command does not use,
+its process should not load (tests/cli/test_cli_imports.py keeps it so).
 """
 
 import typer
@@ -21,10 +21,8 @@ from app.cli import (
     tasks,
     topology,
 )
+from app.cli.launch import exit_on_configuration_error
 from app.core.config import SettingsError
-
-# sysexits' EX_CONFIG: a unit can refuse to restart on it (RestartPreventExitStatus).
-EXIT_CONFIG_ERROR = 78
 
 cli = typer.Typer(
     name="sector-7g",
@@ -53,5 +51,4 @@ def main() -> None:
     try:
         cli()
     except SettingsError as error:
-        typer.echo(f"sector-7g: configuration error: {error}", err=True)
-        raise SystemExit(EXIT_CONFIG_ERROR) from None
+        exit_on_configuration_error(error)

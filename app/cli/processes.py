@@ -1,24 +1,17 @@
-"""Process entry points: what a unit, a container or `sector-7g up` runs.
-
-Heavy imports live in the commands: every process starts through this CLI, see
-app/cli/main.py.
+"""Process entry points as commands: what a unit, a container or `sector-7g up`
+runs. A plain `sector-7g webserver` or `sector-7g worker <queue>` skips Typer
+and runs the same functions from app/cli/launch.py.
 """
-
-import os
 
 import typer
 
 from app.cli.console import fail
-from app.core.config import load_settings
-from app.core.topology import TopologyError, load_topology
+from app.cli.launch import StartError, run_webserver, run_worker
 
 
 def webserver() -> None:
     """Serve the API and the dashboard with uvicorn (HOST, PORT)."""
-    settings = load_settings()  # a bad configuration stops here, in one line
-    from app.entrypoints.webserver import run
-
-    run(settings)
+    run_webserver()
 
 
 def worker(
@@ -29,12 +22,7 @@ def worker(
     On SIGTERM the worker takes no new jobs, lets running ones finish within
     the queue's grace period (shutdown_grace_s), and exits 0.
     """
-    settings = load_settings()
     try:
-        topology = load_topology(os.environ)
-        topology.queue(queue)
-    except TopologyError as error:
+        run_worker(queue)
+    except StartError as error:
         fail(str(error))
-    from app.entrypoints.worker import run
-
-    run(queue, settings, topology)

@@ -9,7 +9,6 @@ app/cli/main.py.
 """
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -18,8 +17,8 @@ import typer
 from rich.table import Table
 
 from app.cli.console import console, fail
+from app.cli.launch import run_scheduler
 from app.core.config import Settings, load_settings
-from app.core.topology import load_topology
 
 if TYPE_CHECKING:
     from app.core.db import Database
@@ -34,12 +33,8 @@ app = typer.Typer(
 @app.callback()
 def scheduler(ctx: typer.Context) -> None:
     """Run the scheduler process until SIGTERM (when no subcommand is given)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    settings = load_settings()
-    from app.entrypoints.scheduler import run
-
-    run(settings, load_topology(os.environ))
+    if ctx.invoked_subcommand is None:
+        run_scheduler()
 
 
 @app.command("list")

@@ -1,13 +1,17 @@
-"""What `import app.cli.main` loads.
+"""What the command line loads, and which command lines skip Typer.
 
-Every process of the stack (webserver, scheduler, each worker, migrate) starts
-through the CLI, which imports every command module: what a command does not
-use, its process should not load.
+Every command imports every command module (app.cli.main): what a command does
+not use, its process should not load. The stack's processes start from
+app.cli.launch without Typer.
 """
 
 import json
 import subprocess
 import sys
+
+import pytest
+
+from app.cli.launch import process_for, run_scheduler, run_webserver
 
 HEAVY_PACKAGES = {
     "alembic",
@@ -52,7 +56,31 @@ def test_importing_the_cli_loads_no_heavy_package() -> None:
     assert imported_packages("app.cli.main") & HEAVY_PACKAGES == set()
 
 
-def test_a_worker_loads_neither_sqlalchemy_nor_the_webserver() -> None:
-    """SQLAlchemy is 16 MiB of each worker's memory; the history is plain SQL."""
-    imported = imported_packages("app.cli.main, app.entrypoints.worker")
+def test_a_worker_loads_neither_sqlalchemy_nor_the_webserver_nor_typer() -> None:
+    """SQLAlchemy is 16 MiB of each worker's memory (the history is plain SQL),
+    and the processes start without the command framework."""
+    imported = imported_packages("app.cli.launch, app.entrypoints.worker")
     assert imported & HEAVY_PACKAGES == WORKER_PACKAGES
+    assert "typer" not in imported
+
+
+@pytest.mark.parametrize(
+    ("arguments", "started"),
+    [
+        (["webserver"], run_webserver),
+        (["scheduler"], run_scheduler),
+        (["worker", "--help"], None),
+        (["scheduler", "list"], None),
+        (["webserver", "--help"], None),
+        (["--help"], None),
+        ([], None),
+    ],
+)
+def test_only_the_plain_process_command_lines_skip_typer(
+    arguments: list[str], started: object
+) -> None:
+    assert process_for(arguments) is started
+
+
+def test_a_worker_command_line_starts_its_queue_without_typer() -> None:
+    assert process_for(["worker", "homer"]) is not None
