@@ -11,6 +11,7 @@ which offers the same three functions as commands.
 import os
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from app.core.config import SettingsError, load_settings
 from app.core.topology import TopologyError, load_topology
@@ -64,7 +65,8 @@ def process_for(arguments: list[str]) -> Callable[[], None] | None:
     return None
 
 
-def exit_on_configuration_error(error: SettingsError) -> None:
+def exit_on_configuration_error(error: SettingsError) -> NoReturn:
+    """One line on stderr, and the exit status a service manager reads."""
     print(f"sector-7g: configuration error: {error}", file=sys.stderr)
     raise SystemExit(EXIT_CONFIG_ERROR)
 
