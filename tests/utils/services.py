@@ -43,7 +43,8 @@ def running_redis() -> Generator[RedisServer]:
 
 
 def reset_database(url: str) -> None:
-    """Empty every table the app owns; the schema stays."""
+    """Empty every table the app owns, and the scheduler's job store (which
+    APScheduler creates on first start); the schema stays."""
     tables = sql.SQL(", ").join(
         sql.Identifier(table.name) for table in metadata.sorted_tables
     )
@@ -51,6 +52,12 @@ def reset_database(url: str) -> None:
         connection.execute(
             sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(tables)
         )
+        # Otherwise a scheduler started by an earlier test leaves its jobs and
+        # their next runs, and the next test's scheduler keeps them.
+        if connection.execute(
+            "SELECT to_regclass('apscheduler_jobs') IS NOT NULL"
+        ).fetchone() == (True,):
+            connection.execute("TRUNCATE apscheduler_jobs")
 
 
 def reset_redis(url: str) -> None:
