@@ -75,11 +75,6 @@ class VerifiedToken:
     expires_at: float  # seconds since the epoch
 
 
-def decode_access_token(token: str, settings: Settings) -> str:
-    """The subject of a valid token; `InvalidTokenError` otherwise."""
-    return verify_access_token(token, settings).subject
-
-
 def verify_access_token(token: str, settings: Settings) -> VerifiedToken:
     """A valid token's subject and expiry; `InvalidTokenError` otherwise."""
     try:
