@@ -185,9 +185,13 @@ class PostgresServer(ManagedProcess):
         self._hand_over(self.socket_dir)
 
     def is_ready(self) -> bool:
-        return (self.socket_dir / f".s.PGSQL.{self.port}").exists() and (
-            _accepts_connections("127.0.0.1", self.port)
-        )
+        """Accepting sessions, not merely listening: while it starts up, the
+        server takes connections only to refuse them (pg_isready tells)."""
+        if not (self.socket_dir / f".s.PGSQL.{self.port}").exists():
+            return False
+        probe = [require_binary("pg_isready"), "-q", "-t", "2"]
+        probe += ["-h", "127.0.0.1", "-p", str(self.port)]
+        return subprocess.run(probe, check=False, timeout=5).returncode == 0
 
     def argv(self) -> list[str]:
         argv = [
