@@ -2,9 +2,9 @@
 
 A process makes one `Database` from its settings at start-up and disposes of it
 at shutdown. SQLAlchemy's engines serve the models: the sync engine (psycopg)
-migrations and the CLI, the async engine (asyncpg) requests and the scheduler.
-asyncpg's own pool serves the job history's plain statements, which every
-process writes; a worker needs nothing else, so it never loads SQLAlchemy.
+migrations and the CLI, the async engine (asyncpg) requests. asyncpg's own pool
+serves plain statements: the job history, which every process writes, and all
+of the scheduler's tables; workers and the scheduler never load SQLAlchemy.
 """
 
 import asyncio

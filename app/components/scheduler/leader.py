@@ -9,48 +9,43 @@ vanished without closing the socket, within seconds rather than hours.
 import asyncio
 import contextlib
 
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
-from sqlalchemy.pool import NullPool
+import asyncpg
 
 # Any constant works; every scheduler of a deployment uses the same one.
 LEADER_LOCK_ID = 0x5EC7_5C4D
-# How long a check on the lock's connection may take before we step down.
+# How long connecting, or a check on the lock's connection, may take.
+CONNECT_TIMEOUT_S = 5.0
 CHECK_TIMEOUT_S = 3.0
 # PostgreSQL notices a silent peer after idle + interval * count seconds.
 KEEPALIVE = {
-    "tcp_keepalives_idle": 5,
-    "tcp_keepalives_interval": 2,
-    "tcp_keepalives_count": 3,
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
 }
 
 
 class LeaderLock:
-    def __init__(self, url: URL) -> None:
-        # NullPool: closing the connection must end the session (and the lock).
-        self._engine = create_async_engine(
-            url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
-        )
-        self._connection: AsyncConnection | None = None
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._connection: asyncpg.Connection | None = None
 
     @property
     def held(self) -> bool:
         return self._connection is not None
 
     async def try_acquire(self) -> bool:
-        connection = await self._engine.connect()
+        connection = await asyncpg.connect(
+            self._dsn, timeout=CONNECT_TIMEOUT_S, server_settings=KEEPALIVE
+        )
         try:
-            for setting, value in KEEPALIVE.items():
-                await connection.execute(text(f"SET {setting} = {int(value)}"))
-            acquired = await connection.scalar(
-                select(func.pg_try_advisory_lock(LEADER_LOCK_ID))
+            acquired = await connection.fetchval(
+                "SELECT pg_try_advisory_lock($1)", LEADER_LOCK_ID
             )
         except BaseException:
-            await connection.close()
+            connection.terminate()
             raise
         if not acquired:
-            await connection.close()
+            await _close(connection)
             return False
         self._connection = connection
         return True
@@ -61,7 +56,7 @@ class LeaderLock:
             return False
         try:
             async with asyncio.timeout(CHECK_TIMEOUT_S):
-                await self._connection.execute(text("SELECT 1"))
+                await self._connection.fetchval("SELECT 1")
         except Exception:
             await self.release()
             return False
@@ -72,9 +67,12 @@ class LeaderLock:
         if connection is not None:
             # Ends the session, and the lock with it; if the connection is
             # already gone, so are both.
-            with contextlib.suppress(Exception):
-                await connection.close()
+            await _close(connection)
 
-    async def dispose(self) -> None:
-        await self.release()
-        await self._engine.dispose()
+
+async def _close(connection: asyncpg.Connection) -> None:
+    try:
+        await connection.close(timeout=CHECK_TIMEOUT_S)
+    except Exception:
+        with contextlib.suppress(Exception):
+            connection.terminate()

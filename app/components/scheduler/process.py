@@ -3,6 +3,8 @@
 While it leads it runs APScheduler over the PostgreSQL job store, publishes
 its jobs and a heartbeat, and answers commands; when it loses the lock (its
 database connection broke) it stops scheduling at once and stands by again.
+PostgreSQL is reached through asyncpg alone: the process never loads
+SQLAlchemy or a synchronous driver.
 """
 
 import asyncio
@@ -17,13 +19,13 @@ from typing import Any
 import structlog
 from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 
 from app.components.scheduler.actions import SchedulerContext
 from app.components.scheduler.definitions import JobSpec, job_specs
 from app.components.scheduler.executor import FiringRunner, RecordingExecutor
+from app.components.scheduler.jobstore import PostgresJobStore
 from app.components.scheduler.leader import LeaderLock
 from app.components.worker.queues import task_catalog
 from app.core.config import Settings
@@ -43,6 +45,8 @@ STANDBY_RETRY_S = 2.0
 MISFIRE_GRACE_S = 60
 # Firings under way at shutdown get this long to finish.
 DRAIN_S = 10.0
+# And the job store this long to save its last changes.
+SAVE_S = 5.0
 # Published jobs are refreshed at least this often, and on every change.
 PUBLISH_EVERY_S = 30.0
 
@@ -60,7 +64,7 @@ class SchedulerProcess:
         )
         self.runs = SchedulerRuns(self.services.database)
         self.mirror = JobMirror(self.services.database)
-        self.lock = LeaderLock(settings.database_url_async)
+        self.lock = LeaderLock(settings.postgres_dsn)
         self.specs = {spec.id: spec for spec in job_specs(settings)}
         self.stopping = asyncio.Event()
         self.changed = asyncio.Event()
@@ -82,7 +86,7 @@ class SchedulerProcess:
                     await self._pause(STANDBY_RETRY_S)
         finally:
             await self.services.redis.delete(control.standby_key(self.instance))
-            await self.lock.dispose()
+            await self.lock.release()
             await self.services.close()
             log.info("scheduler stopped", instance=self.instance)
 
@@ -94,6 +98,13 @@ class SchedulerProcess:
             return False
 
     async def _lead(self) -> None:
+        try:
+            store = await PostgresJobStore.open(await self.services.database.pool())
+        except Exception:  # database away again: let go, stand by, retry
+            log.warning("cannot load the scheduler's jobs", exc_info=True)
+            await self.lock.release()
+            await self._pause(STANDBY_RETRY_S)
+            return
         log.info("leading", instance=self.instance)
         self.leading_since = datetime.now(UTC)
         await self.services.redis.delete(control.standby_key(self.instance))
@@ -105,9 +116,7 @@ class SchedulerProcess:
         )
         executor = RecordingExecutor(runner)
         scheduler = AsyncIOScheduler(
-            jobstores={
-                "default": SQLAlchemyJobStore(engine=self.services.database.engine)
-            },
+            jobstores={"default": store},
             executors={"default": executor},
             job_defaults={
                 "coalesce": True,
@@ -125,6 +134,7 @@ class SchedulerProcess:
         finally:
             scheduler.shutdown(wait=False)
             await executor.drain(DRAIN_S)
+            await store.close(SAVE_S)
             await self.services.redis.delete(control.LEADER)
             await self.lock.release()
             self.leading_since = None

@@ -2,19 +2,34 @@
 
 The leading scheduler replaces it whenever its jobs change; readers never
 touch APScheduler's own (pickled) job store.
+
+Plain SQL on asyncpg's pool (app.core.db), so that the scheduler never loads
+SQLAlchemy. The table is the model app.models.scheduler.ScheduledJob; only the
+readers, which return it, import it.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
+import asyncpg
 
 from app.core.db import Database
-from app.models.scheduler import ScheduledJob
 
-_table = ScheduledJob.metadata.tables["scheduler_job"]
-_c = _table.c
+if TYPE_CHECKING:
+    from app.models.scheduler import ScheduledJob
+
+_COLUMNS = ("id", "name", "description", "kind", "schedule", "next_run_at", "paused")
+_DELETE_OTHERS = "DELETE FROM scheduler_job WHERE id <> ALL($1::varchar[])"
+_UPSERT = f"""
+INSERT INTO scheduler_job ({", ".join(_COLUMNS)})
+VALUES ({", ".join(f"${n}" for n in range(1, len(_COLUMNS) + 1))})
+ON CONFLICT (id) DO UPDATE
+SET {", ".join(f"{column} = excluded.{column}" for column in _COLUMNS[1:])},
+    published_at = excluded.published_at
+"""
+_SELECT = "SELECT * FROM scheduler_job"
+_ORDER = " ORDER BY paused, next_run_at ASC NULLS LAST, id"
 
 
 @dataclass(frozen=True)
@@ -34,54 +49,29 @@ class JobMirror:
 
     async def publish(self, jobs: list[PublishedJob]) -> None:
         """Make the mirror exactly `jobs`, in one transaction."""
-        async with self.database.async_engine.begin() as connection:
-            await connection.execute(
-                delete(_table).where(_c.id.notin_([job.id for job in jobs]))
-            )
-            if not jobs:
-                return
-            statement = insert(_table).values(
-                [
-                    {
-                        "id": job.id,
-                        "name": job.name,
-                        "description": job.description,
-                        "kind": job.kind,
-                        "schedule": job.schedule,
-                        "next_run_at": job.next_run_at,
-                        "paused": job.paused,
-                    }
-                    for job in jobs
-                ]
-            )
-            excluded = statement.excluded
-            await connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[_c.id],
-                    set_={
-                        "name": excluded.name,
-                        "description": excluded.description,
-                        "kind": excluded.kind,
-                        "schedule": excluded.schedule,
-                        "next_run_at": excluded.next_run_at,
-                        "paused": excluded.paused,
-                        "published_at": excluded.published_at,
-                    },
-                )
-            )
+        pool = await self.database.pool()
+        async with pool.acquire() as connection, connection.transaction():
+            await connection.execute(_DELETE_OTHERS, [job.id for job in jobs])
+            if jobs:
+                await connection.executemany(_UPSERT, [_row(job) for job in jobs])
 
-    async def jobs(self) -> list[ScheduledJob]:
+    async def jobs(self) -> "list[ScheduledJob]":
         """Every published job, soonest first, paused ones last."""
-        query = select(_table).order_by(
-            _c.paused, _c.next_run_at.asc().nulls_last(), _c.id
-        )
-        async with self.database.autocommit_engine.connect() as connection:
-            rows = await connection.execute(query)
-            return [ScheduledJob.model_validate(row._mapping) for row in rows]
+        pool = await self.database.pool()
+        return [_scheduled_job(row) for row in await pool.fetch(_SELECT + _ORDER)]
 
-    async def job(self, job_id: str) -> ScheduledJob | None:
-        async with self.database.autocommit_engine.connect() as connection:
-            row = (
-                await connection.execute(select(_table).where(_c.id == job_id))
-            ).first()
-        return ScheduledJob.model_validate(row._mapping) if row else None
+    async def job(self, job_id: str) -> "ScheduledJob | None":
+        pool = await self.database.pool()
+        row = await pool.fetchrow(_SELECT + " WHERE id = $1", job_id)
+        return _scheduled_job(row) if row else None
+
+
+def _row(job: PublishedJob) -> tuple:
+    values = asdict(job)
+    return tuple(values[column] for column in _COLUMNS)
+
+
+def _scheduled_job(row: asyncpg.Record) -> "ScheduledJob":
+    from app.models.scheduler import ScheduledJob
+
+    return ScheduledJob.model_validate(dict(row))

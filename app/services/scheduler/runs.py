@@ -3,25 +3,59 @@
 The row is the claim: (job, scheduled time) is unique, so if two schedulers
 ever both see the same firing (a failover between firing and saving the next
 run time), the second finds the row taken and does not run the job again.
+
+Plain SQL on asyncpg's pool (app.core.db), so that the scheduler never loads
+SQLAlchemy. The table is the model app.models.scheduler.SchedulerRun; only the
+readers that return its rows import it.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, delete, func, null, select, update
-from sqlalchemy.dialects.postgresql import insert
+import asyncpg
 
 from app.core.db import Database
-from app.models.scheduler import SchedulerRun
 
-_table = SchedulerRun.metadata.tables["scheduler_run"]
-_c = _table.c
+if TYPE_CHECKING:
+    from app.models.scheduler import SchedulerRun
+
+_CLAIM = """
+INSERT INTO scheduler_run (job_id, scheduled_for, trigger, instance, outcome)
+VALUES ($1, $2, $3, $4, 'running')
+ON CONFLICT ON CONSTRAINT uq_scheduler_run_time DO NOTHING
+RETURNING id
+"""
+_FINISH = """
+UPDATE scheduler_run
+SET outcome = $2, result = $3::jsonb, error = $4, finished_at = now()
+WHERE id = $1
+"""
+_PAGE = """
+SELECT * FROM scheduler_run
+WHERE $1::varchar IS NULL OR job_id = $1
+ORDER BY scheduled_for DESC, id DESC
+OFFSET $2 LIMIT $3
+"""
+_COUNT = "SELECT count(*) FROM scheduler_run WHERE $1::varchar IS NULL OR job_id = $1"
+_PER_JOB = """
+SELECT
+    job_id,
+    count(*) AS runs,
+    count(*) FILTER (WHERE outcome = 'failed') AS failed,
+    max(started_at) AS last_run_at,
+    avg(extract(epoch FROM finished_at - started_at) * 1000) AS average_ms
+FROM scheduler_run
+WHERE started_at >= now() - $1::interval
+GROUP BY job_id
+"""
+_PRUNE = "DELETE FROM scheduler_run WHERE started_at < now() - $1::interval"
 
 
 @dataclass(frozen=True)
 class RunPage:
-    items: list[SchedulerRun]
+    items: "list[SchedulerRun]"
     total: int
     offset: int
     limit: int
@@ -35,80 +69,31 @@ class SchedulerRuns:
         self, job_id: str, scheduled_for: datetime, *, trigger: str, instance: str
     ) -> int | None:
         """The new run's id, or None if this firing was already claimed."""
-        statement = (
-            insert(_table)
-            .values(
-                job_id=job_id,
-                scheduled_for=scheduled_for,
-                trigger=trigger,
-                instance=instance,
-                outcome="running",
-            )
-            .on_conflict_do_nothing(constraint="uq_scheduler_run_time")
-            .returning(_c.id)
-        )
-        async with self.database.autocommit_engine.connect() as connection:
-            return (await connection.execute(statement)).scalar_one_or_none()
+        pool = await self.database.pool()
+        return await pool.fetchval(_CLAIM, job_id, scheduled_for, trigger, instance)
 
     async def finish(
         self, run_id: int, *, result: Any = None, error: str | None = None
     ) -> None:
-        statement = (
-            update(_table)
-            .where(_c.id == run_id)
-            .values(
-                outcome="failed" if error else "succeeded",
-                result=result if result is not None else null(),
-                error=error,
-                finished_at=func.now(),
-            )
-        )
-        async with self.database.autocommit_engine.connect() as connection:
-            await connection.execute(statement)
+        outcome = "failed" if error else "succeeded"
+        encoded = None if result is None else json.dumps(result)
+        pool = await self.database.pool()
+        await pool.execute(_FINISH, run_id, outcome, encoded, error)
 
     async def page(
         self, *, job_id: str | None = None, offset: int = 0, limit: int = 25
     ) -> RunPage:
         """Runs, newest first, of one job or all."""
-        conditions = [_c.job_id == job_id] if job_id is not None else []
-        query = (
-            select(_table)
-            .where(*conditions)
-            .order_by(_c.scheduled_for.desc(), _c.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        count = select(func.count()).select_from(_table).where(*conditions)
-        async with self.database.autocommit_engine.connect() as connection:
-            total = (await connection.execute(count)).scalar_one()
-            rows = await connection.execute(query)
-            items = [SchedulerRun.model_validate(row._mapping) for row in rows]
-        return RunPage(items, total, offset, limit)
+        pool = await self.database.pool()
+        async with pool.acquire() as connection:
+            total = await connection.fetchval(_COUNT, job_id)
+            rows = await connection.fetch(_PAGE, job_id, offset, limit)
+        return RunPage([_run(row) for row in rows], total, offset, limit)
 
     async def statistics(self, since: timedelta) -> dict[str, Any]:
         """Counts by outcome over the last `since`, and per job."""
-        recent = _c.started_at >= func.now() - since
-        per_job = (
-            select(
-                _c.job_id,
-                func.count().label("runs"),
-                func.count().filter(_c.outcome == "failed").label("failed"),
-                func.max(_c.started_at).label("last_run_at"),
-                func.avg(
-                    case(
-                        (
-                            _c.finished_at.is_not(None),
-                            func.extract("epoch", _c.finished_at - _c.started_at)
-                            * 1000,
-                        )
-                    )
-                ).label("average_ms"),
-            )
-            .where(recent)
-            .group_by(_c.job_id)
-        )
-        async with self.database.autocommit_engine.connect() as connection:
-            rows = [row._mapping for row in await connection.execute(per_job)]
+        pool = await self.database.pool()
+        rows = await pool.fetch(_PER_JOB, since)
         jobs = {
             row["job_id"]: {
                 "runs": row["runs"],
@@ -131,6 +116,15 @@ class SchedulerRuns:
         }
 
     async def prune(self, older_than: timedelta) -> int:
-        statement = delete(_table).where(_c.started_at < func.now() - older_than)
-        async with self.database.autocommit_engine.connect() as connection:
-            return (await connection.execute(statement)).rowcount
+        pool = await self.database.pool()
+        status = await pool.execute(_PRUNE, older_than)
+        return int(status.rpartition(" ")[2])
+
+
+def _run(row: asyncpg.Record) -> "SchedulerRun":
+    from app.models.scheduler import SchedulerRun
+
+    values = dict(row)
+    if values["result"] is not None:
+        values["result"] = json.loads(values["result"])
+    return SchedulerRun.model_validate(values)
