@@ -4,7 +4,7 @@ own SQLAlchemy job store reads and writes."""
 
 import asyncio
 import pickle
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -35,9 +35,9 @@ async def _stored(pool: asyncpg.Pool) -> dict[str, float | None]:
     return {row["id"]: row["next_run_time"] for row in rows}
 
 
-async def _until(check: Callable[[], object], timeout_s: float = 10) -> None:
+async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float = 10) -> None:
     async with asyncio.timeout(timeout_s):
-        while not await check():  # type: ignore[misc]
+        while not await check():
             await asyncio.sleep(0.05)
 
 
