@@ -230,20 +230,26 @@ async def test_metrics_parse_and_cover_http_queues_and_health(
 async def test_metric_labels_stay_few_whatever_paths_are_asked(
     settings: Settings,
 ) -> None:
-    """Paths under the dashboard share one label; unknown paths share another."""
+    """Paths under the dashboard share one label; unknown paths share another;
+    invented methods share a third."""
     app = create_app(settings)
     mount_dashboard(app)
     async with app_client(settings, app) as client:
         for path in ("/dashboard/", "/dashboard/a", "/dashboard/b/c", "/x", "/y"):
             await client.get(path)
+        for method in ("BREW", "WHEN", "get"):
+            await client.request(method, "/health/live")
         text = (await client.get("/metrics")).text
-    routes = {
-        sample.labels["route"]
+    samples = [
+        sample
         for family in text_string_to_metric_families(text)
         if family.name == "sector7g_http_requests"
         for sample in family.samples
-    }
-    assert routes == {"/dashboard/*", "unmatched"}
+    ]
+    routes = {sample.labels["route"] for sample in samples}
+    assert routes == {"/dashboard/*", "unmatched", "/health/live"}
+    methods = {sample.labels["method"] for sample in samples}
+    assert methods == {"GET", "other"}
 
 
 async def test_metrics_need_the_token_when_one_is_set(make_settings) -> None:

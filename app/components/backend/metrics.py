@@ -14,6 +14,10 @@ from app.services.health.service import HealthReport
 # Routes are labelled by their template (/api/v1/tasks/{job_id}), so that
 # labels stay few; requests that matched no route share one label.
 UNMATCHED = "unmatched"
+# Methods are labelled as they are only if they are standard: a client's
+# invented method must not add a series (nor grow memory) per request.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
 
 
 class HttpMetrics:
@@ -32,12 +36,26 @@ class HttpMetrics:
             registry=self.registry,
         )
 
+        # The labelled series, by (method, route, status): looking them up
+        # through the library takes a lock and most of an observation's time.
+        self._series: dict[tuple[str, str | None, int], tuple[Counter, Histogram]] = {}
+
     def observe(
         self, method: str, route: str | None, status: int, seconds: float
     ) -> None:
-        template = route or UNMATCHED
-        self.requests.labels(method, template, str(status)).inc()
-        self.latency.labels(method, template).observe(seconds)
+        if method not in METHODS:
+            method = OTHER_METHOD
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:
+            template = route or UNMATCHED
+            series = self._series[key] = (
+                self.requests.labels(method, template, str(status)),
+                self.latency.labels(method, template),
+            )
+        requests, latency = series
+        requests.inc()
+        latency.observe(seconds)
 
 
 def exposition(http: HttpMetrics, report: HealthReport) -> bytes:
