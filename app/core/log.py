@@ -9,9 +9,13 @@ locks cost more than rendering the line): structlog renders them and writes
 them to stdout itself, which matters for the one line each request logs.
 """
 
+import json
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
+import orjson
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
@@ -44,6 +48,17 @@ def stdout_logger(*args: str) -> StdoutLogger:
     return StdoutLogger(args[0] if args else "")
 
 
+def render_json(event_dict: EventDict, default: Callable[[Any], Any]) -> str:
+    """One JSON line, by orjson (a tenth of the standard library's time), or
+    by the standard library for what orjson refuses (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(
+            event_dict, default=default, option=orjson.OPT_NON_STR_KEYS
+        ).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(event_dict, default=default)
+
+
 def redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     for key in REDACTED_KEYS.intersection(event_dict):
         event_dict[key] = "***"
@@ -64,7 +79,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     ]
     renderer: Processor
     if json:
-        renderer = structlog.processors.JSONRenderer()
+        renderer = structlog.processors.JSONRenderer(serializer=render_json)
         # Tracebacks as plain text: without each frame's local variables
         # (which can hold a password or a token).
         shared.append(structlog.processors.format_exc_info)
