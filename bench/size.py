@@ -3,10 +3,12 @@
 The environment is what a deployment installs: the locked dependencies
 without the dev group, and the project itself as a wheel (not editable),
 built by `uv sync` into a temporary directory from uv's cache only (the
-project's own environment has put every runtime package there). Its size is
-the sum of its files' sizes (each file once, symlinks not followed); the
-interpreter it links to is not counted. The ten largest distributions are
-listed, by the files their RECORD names.
+project's own environment has put every runtime package there), then pruned
+as the Nix package prunes it (bench/shipped.py: the flet_web files a served
+dashboard never loads). Its size is the sum of its files' sizes (each file
+once, symlinks not followed); the interpreter it links to is not counted. The
+size before pruning is shown too. The ten largest distributions are listed,
+by the files their RECORD names that are still there.
 
     uv run python -m bench.size
 """
@@ -19,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import Row, print_table
+from bench.shipped import prune_flet_web
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_MIB = 150.0
@@ -32,16 +35,24 @@ def measure() -> list[Row]:
     try:
         venv = workdir / "venv"
         _build(venv)
+        unpruned_mib = _tree_bytes(venv) / MIB
+        pruned = prune_flet_web(_site_packages(venv))
         total_mib = _tree_bytes(venv) / MIB
         sizes = _distributions(venv)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{total_mib:.1f} MiB, {len(sizes)} distributions (the project included)")
+    print(
+        f"{total_mib:.1f} MiB as shipped, {len(sizes)} distributions (project included)"
+    )
+    print(
+        f"{unpruned_mib:.1f} MiB as uv installs it: the appliance leaves out "
+        f"{pruned} flet_web files, {unpruned_mib - total_mib:.1f} MiB"
+    )
     for name, size in sorted(sizes.items(), key=lambda item: -item[1])[:LARGEST]:
         print(f"  {name:<36} {size / MIB:6.1f} MiB")
     return [
         Row(
-            "runtime venv MiB, no dev dependencies",
+            "runtime venv MiB as shipped, no dev deps",
             total_mib,
             BUDGET_MIB,
             "MiB",
@@ -89,9 +100,13 @@ def _tree_bytes(root: Path) -> int:
     return total
 
 
+def _site_packages(venv: Path) -> Path:
+    return next(venv.glob("lib/python*/site-packages"))
+
+
 def _distributions(venv: Path) -> dict[str, int]:
     """Bytes per installed distribution, from the files each RECORD lists."""
-    site = next(venv.glob("lib/python*/site-packages"))
+    site = _site_packages(venv)
     sizes = {}
     for record in site.glob("*.dist-info/RECORD"):
         name, _, version = record.parent.name.removesuffix(".dist-info").partition("-")

@@ -3,7 +3,8 @@
 Flutter draws on a canvas; what tests read and click is its semantics tree,
 which it builds once the hidden placeholder is clicked. A control wrapped in
 `ft.Semantics(identifier="x")` is `[flt-semantics-identifier="x"]` there.
-Every request that does not go to loopback is blocked and remembered.
+Every request that does not go to loopback is blocked and remembered; every
+request made, and every answer with an error status, is remembered too.
 """
 
 import asyncio
@@ -13,7 +14,15 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Browser, Locator, Page, Route, async_playwright
+from playwright.async_api import (
+    Browser,
+    Locator,
+    Page,
+    Request,
+    Response,
+    Route,
+    async_playwright,
+)
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.utils.programs import need
@@ -57,6 +66,8 @@ class Dashboard:
         self.page = page
         self.base_url = base_url
         self.blocked: list[str] = []
+        self.requested: list[str] = []
+        self.failed: list[str] = []
         self.first_frame_s: float | None = None
 
     @classmethod
@@ -70,6 +81,8 @@ class Dashboard:
         page = await context.new_page()
         dashboard = cls(page, base_url)
         await page.route("**/*", dashboard._only_loopback)
+        page.on("request", dashboard._remember_request)
+        page.on("response", dashboard._remember_failure)
         try:
             await dashboard.load()
             yield dashboard
@@ -170,6 +183,13 @@ class Dashboard:
     async def screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         await self.page.screenshot(path=str(path))
+
+    def _remember_request(self, request: Request) -> None:
+        self.requested.append(request.url)
+
+    def _remember_failure(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
 
     async def _only_loopback(self, route: Route) -> None:
         url = route.request.url
