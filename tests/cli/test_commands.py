@@ -146,8 +146,12 @@ def test_webserver_serves_and_stops_on_sigterm(cli_env) -> None:
         output, _ = process.communicate(timeout=20)
     # uvicorn shuts down, then re-raises the signal so the parent sees it.
     assert process.returncode in (0, -signal.SIGTERM)
-    assert b"Application shutdown complete" in output
-    assert b'"event": "request"' in output and b'"path": "/health/ready"' in output
+    lines = [json.loads(line) for line in output.splitlines()]
+    events = {line["event"] for line in lines}
+    assert "Application shutdown complete." in events
+    requests = [line for line in lines if line["event"] == "request"]
+    assert requests and {line["path"] for line in requests} == {"/health/ready"}
+    assert requests[-1]["request_id"] == response.headers["x-request-id"]
 
 
 def _get_when_up(url: str, timeout_s: float = 20.0) -> httpx.Response:
