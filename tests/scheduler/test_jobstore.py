@@ -137,6 +137,30 @@ async def test_a_failed_save_keeps_the_changes_and_retries(
         await _step_down(scheduler, store)
 
 
+async def test_a_job_that_cannot_be_saved_is_refused_when_added(
+    pool: asyncpg.Pool,
+) -> None:
+    """As APScheduler's own stores refuse it: at once, not in a later save
+    that would then hold back every other job's."""
+    scheduler, store = await _leading(pool)
+    try:
+        # pickle refuses a lambda defined in a function: "Can't get local object"
+        with pytest.raises(AttributeError, match="local object"):
+            scheduler.add_job(
+                ACTION,
+                "interval",
+                minutes=1,
+                args=["lenny", [lambda: None]],
+                id="unsaveable",
+            )
+        assert store.lookup_job("unsaveable") is None
+        _add(scheduler, "fine", 1)
+        await _until(lambda: _has(pool, "fine"))
+    finally:
+        await _step_down(scheduler, store)
+    assert (await _stored(pool)).keys() == {"fine"}
+
+
 async def test_a_stored_job_that_cannot_be_restored_is_removed(
     pool: asyncpg.Pool,
 ) -> None:

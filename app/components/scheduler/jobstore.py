@@ -50,6 +50,8 @@ SET next_run_time = excluded.next_run_time, job_state = excluded.job_state
 """
 _DELETE = "DELETE FROM apscheduler_jobs WHERE id = ANY($1::varchar[])"
 
+type _Row = tuple[str, float | None, bytes]
+
 
 class PostgresJobStore(BaseJobStore):
     """Opened with `open()` before the scheduler starts, closed with `close()`
@@ -60,7 +62,8 @@ class PostgresJobStore(BaseJobStore):
         self._pool = pool
         self._stored = stored
         self._jobs: dict[str, Job] = {}
-        self._unsaved: set[str] = set()
+        # Each changed job's row, or None for a removed job, until saved.
+        self._unsaved: dict[str, _Row | None] = {}
         self._changed = asyncio.Event()
         self._saving = asyncio.Lock()
         self._writer: asyncio.Task | None = None
@@ -85,7 +88,7 @@ class PostgresJobStore(BaseJobStore):
                     job_id=job_id,
                     exc_info=True,
                 )
-                self._mark(job_id)
+                self._stage(job_id, None)
         self._writer = asyncio.get_running_loop().create_task(self._save_changes())
 
     async def close(self, timeout_s: float) -> None:
@@ -104,22 +107,21 @@ class PostgresJobStore(BaseJobStore):
     async def save(self) -> None:
         """Save every job changed since the last save, in one transaction."""
         async with self._saving:
-            changed, self._unsaved = self._unsaved, set()
+            changed, self._unsaved = self._unsaved, {}
             if not changed:
                 return
-            kept = [self._jobs[job_id] for job_id in changed if job_id in self._jobs]
-            removed = [job_id for job_id in changed if job_id not in self._jobs]
+            kept = [row for row in changed.values() if row is not None]
+            removed = [job_id for job_id, row in changed.items() if row is None]
             try:
                 async with self._pool.acquire() as connection:
                     async with connection.transaction():
                         if kept:
-                            await connection.executemany(
-                                _UPSERT, [_row(job) for job in kept]
-                            )
+                            await connection.executemany(_UPSERT, kept)
                         if removed:
                             await connection.execute(_DELETE, removed)
             except BaseException:
-                self._unsaved |= changed
+                # Kept for the next save; a change made meanwhile wins.
+                self._unsaved = changed | self._unsaved
                 raise
 
     async def _save_changes(self) -> None:
@@ -133,8 +135,8 @@ class PostgresJobStore(BaseJobStore):
                 await asyncio.sleep(RETRY_S)
                 self._changed.set()
 
-    def _mark(self, job_id: str) -> None:
-        self._unsaved.add(job_id)
+    def _stage(self, job_id: str, row: _Row | None) -> None:
+        self._unsaved[job_id] = row
         self._changed.set()
 
     def _restore(self, state: bytes) -> Job:
@@ -170,24 +172,26 @@ class PostgresJobStore(BaseJobStore):
     def add_job(self, job: Job) -> None:
         if job.id in self._jobs:
             raise ConflictingIdError(job.id)
+        row = _row(job)  # a job that cannot be saved is refused here, not later
         self._jobs[job.id] = job
-        self._mark(job.id)
+        self._stage(job.id, row)
 
     def update_job(self, job: Job) -> None:
         if job.id not in self._jobs:
             raise JobLookupError(job.id)
+        row = _row(job)
         self._jobs[job.id] = job
-        self._mark(job.id)
+        self._stage(job.id, row)
 
     def remove_job(self, job_id: str) -> None:
         if self._jobs.pop(job_id, None) is None:
             raise JobLookupError(job_id)
-        self._mark(job_id)
+        self._stage(job_id, None)
 
     def remove_all_jobs(self) -> None:
         for job_id in list(self._jobs):
             del self._jobs[job_id]
-            self._mark(job_id)
+            self._stage(job_id, None)
 
     def _scheduled(self) -> list[Job]:
         """The jobs that are not paused, soonest first."""
@@ -197,6 +201,7 @@ class PostgresJobStore(BaseJobStore):
         )
 
 
-def _row(job: Job) -> tuple[str, float | None, bytes]:
+def _row(job: Job) -> _Row:
+    """The job's row: id, next run as a timestamp (None when paused), state."""
     next_run = job.next_run_time.timestamp() if job.next_run_time else None
     return job.id, next_run, pickle.dumps(job.__getstate__(), pickle.HIGHEST_PROTOCOL)
