@@ -330,12 +330,13 @@ class Settings(BaseSettings):
 
     @property
     def database_url_async(self) -> "URL":
-        """URL for the asyncpg engine (requests, workers, scheduler)."""
+        """URL for SQLAlchemy's asyncpg engine (the webserver's models, health)."""
         return self._database_url("async")
 
     @property
     def postgres_dsn(self) -> str:
-        """DSN for asyncpg's own pool (the job history); never log it."""
+        """DSN for plain asyncpg: its pool (the job history, the scheduler's tables)
+        and the scheduler's leader lock; never log it."""
         return urls.postgres_dsn(
             self.DATABASE_URL,
             password=_reveal(self.DATABASE_PASSWORD),
