@@ -19,7 +19,7 @@ import httpx
 import psycopg
 
 from app.core import migrations
-from app.core.config import Settings
+from app.core.config import Settings, load_settings
 from app.core.db import Database
 from app.devstack.servers import ManagedProcess, PostgresServer, RedisServer, free_port
 from app.models.user import UserCreate
@@ -49,7 +49,7 @@ class Servers:
             "IN_CONTAINER": False,
             **overrides,
         }
-        return Settings(_env_file=None, **values)
+        return load_settings(env_file=None, **values)
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.endswith("_FILE")}

@@ -7,7 +7,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.core import migrations
-from app.core.config import Settings
+from app.core.config import Settings, load_settings
 from app.devstack.servers import PostgresServer, RedisServer
 from tests.utils import services
 from tests.utils.http import app_client
@@ -72,4 +72,4 @@ def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Setting
         "DOCS_PASSWORD": None,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return load_settings(env_file=None, **values)

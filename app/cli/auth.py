@@ -14,13 +14,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from app.cli.console import console, fail
-from app.core.config import (
-    Settings,
-    SettingsError,
-    describe_validation_error,
-    load_settings,
-    read_secret_file,
-)
+from app.core.config import Settings, SettingsError, load_settings, read_secret_file
 
 if TYPE_CHECKING:
     from app.models.user import User, UserCreate
@@ -109,3 +103,13 @@ async def _all_users(settings: Settings) -> "list[User]":
             return await users.list_users(session)
     finally:
         await database.dispose()
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming each invalid field and what is wrong with it."""
+    problems = []
+    for item in error.errors(include_url=False, include_input=False):
+        field = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"{field}: {message}" if field else message)
+    return "; ".join(problems)

@@ -1,12 +1,16 @@
 """`sector-7g config`: every setting, its value and its default."""
 
 import typer
-from pydantic import SecretStr
-from pydantic_core import PydanticUndefined
 from rich.table import Table
 
 from app.cli.console import console
-from app.core.config import SECRET_SETTINGS, Settings, load_settings
+from app.core.config import (
+    SECRET_SETTINGS,
+    Secret,
+    default_of,
+    load_settings,
+    setting_fields,
+)
 
 app = typer.Typer(help="Settings: show them.", no_args_is_help=True)
 
@@ -23,22 +27,22 @@ def show(
         return
     settings = load_settings()
     table = Table("setting", "value", "default", "meaning")
-    for name, field in Settings.model_fields.items():
+    for field in setting_fields():
         table.add_row(
-            name,
-            _shown(name, getattr(settings, name)),
-            default_text(name),
-            field.description or "",
+            field.name,
+            _shown(field.name, getattr(settings, field.name)),
+            default_text(field.name),
+            field.metadata["description"],
         )
     console.print(table)
 
 
 def default_text(name: str) -> str:
-    default = Settings.model_fields[name].get_default(call_default_factory=True)
-    if default is PydanticUndefined or default is None or default == []:
+    default = default_of(name)
+    if default is None or default == []:
         return "(unset)"
     if name in SECRET_SETTINGS:
-        return "(development key)" if isinstance(default, SecretStr) else "(unset)"
+        return "(development key)" if isinstance(default, Secret) else "(unset)"
     if isinstance(default, bool):
         return str(default).lower()
     if isinstance(default, tuple):
@@ -49,10 +53,10 @@ def default_text(name: str) -> str:
 def settings_markdown() -> str:
     """The README's settings table, generated from the fields."""
     lines = ["| Setting | Default | Meaning |", "| --- | --- | --- |"]
-    for name, field in Settings.model_fields.items():
-        default = default_text(name)
+    for field in setting_fields():
+        default = default_text(field.name)
         shown = default if default.startswith("(") else f"`{default}`"
-        lines.append(f"| `{name}` | {shown} | {field.description} |")
+        lines.append(f"| `{field.name}` | {shown} | {field.metadata['description']} |")
     return "\n".join(lines) + "\n"
 
 

@@ -3,6 +3,7 @@
 import json
 import os
 
+import msgspec
 import typer
 from rich.table import Table
 
@@ -22,7 +23,7 @@ def show(
     except TopologyError as error:
         fail(str(error))
     if as_json:
-        typer.echo(json.dumps(topology.model_dump(mode="json"), indent=2))
+        typer.echo(json.dumps(msgspec.to_builtins(topology), indent=2))
         return
     table = Table(
         "process",

@@ -22,7 +22,7 @@ import psycopg
 import redis
 from psycopg import sql
 
-from app.core.config import Settings
+from app.core.config import Settings, load_settings
 from app.core.topology import load_topology
 from app.devstack.servers import PostgresServer, RedisServer, TraefikServer
 from app.devstack.supervisor import Program, StartError, Supervisor, colour_wanted
@@ -105,7 +105,7 @@ async def _start(
     environ: dict[str, str],
 ) -> str:
     """Start everything in order; the URL to open."""
-    if "DATABASE_URL" not in settings.model_fields_set:
+    if "DATABASE_URL" not in settings.given:
         postgres = PostgresServer(data_dir / "postgres", port=ports.postgres)
         await asyncio.to_thread(postgres.prepare)
         await supervisor.start(
@@ -122,7 +122,7 @@ async def _start(
         environ["DATABASE_URL"] = (
             f"postgresql://{APP_ROLE}@127.0.0.1:{ports.postgres}/{APP_DATABASE}"
         )
-    if "REDIS_URL" not in settings.model_fields_set:
+    if "REDIS_URL" not in settings.given:
         redis_server = RedisServer(
             data_dir / "redis", port=ports.redis, appendonly=True
         )
@@ -137,7 +137,7 @@ async def _start(
         environ["REDIS_URL"] = redis_server.url()
     environ.setdefault("TRAEFIK_API_URL", f"http://127.0.0.1:{ports.traefik_api}")
     # What the app's processes will read, for the readiness probes below.
-    app_settings = Settings(
+    app_settings = load_settings(
         DATABASE_URL=environ["DATABASE_URL"],
         REDIS_URL=environ["REDIS_URL"],
         TRAEFIK_API_URL=environ["TRAEFIK_API_URL"],

@@ -67,6 +67,14 @@ def test_a_worker_loads_neither_sqlalchemy_nor_the_webserver_nor_typer() -> None
     assert "typer" not in imported
 
 
+def test_worker_and_scheduler_read_their_settings_without_pydantic() -> None:
+    """pydantic is 10 MiB and 75 ms of a process's start (bench.processes);
+    only the webserver validates with it."""
+    for entrypoint in ("worker", "scheduler"):
+        imported = imported_packages(f"app.cli.launch, app.entrypoints.{entrypoint}")
+        assert "pydantic" not in imported and "pydantic_core" not in imported
+
+
 def test_the_scheduler_loads_neither_sqlalchemy_nor_psycopg_nor_typer() -> None:
     """Together 26 MiB and 0.3 s of its start (bench.processes)."""
     imported = imported_packages("app.cli.launch, app.entrypoints.scheduler")

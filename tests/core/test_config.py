@@ -5,11 +5,13 @@ from pathlib import Path
 import pytest
 
 from app.core.config import (
+    CHECKS,
     DEFAULT_SECRET_KEY,
     SECRET_SETTINGS,
-    Settings,
     SettingsError,
+    default_of,
     load_settings,
+    setting_fields,
 )
 
 STRONG_KEY = "k" * 48
@@ -18,18 +20,22 @@ STRONG_KEY = "k" * 48
 @pytest.fixture(autouse=True)
 def plain_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No variable or .env file of the developer's leaks into these tests."""
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(f"{name}_FILE", raising=False)
+    for field in setting_fields():
+        monkeypatch.delenv(field.name, raising=False)
+        monkeypatch.delenv(f"{field.name}_FILE", raising=False)
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     monkeypatch.chdir(tmp_path)
 
 
 def test_every_setting_is_documented() -> None:
-    undocumented = [
-        name for name, field in Settings.model_fields.items() if not field.description
-    ]
+    undocumented = [f.name for f in setting_fields() if not f.metadata["description"]]
     assert undocumented == []
+
+
+def test_every_default_passes_its_setting_checks() -> None:
+    # Checks run on given values only, because the defaults are known good.
+    for name, check in CHECKS.items():
+        check(default_of(name))
 
 
 def test_defaults_run_in_dev() -> None:

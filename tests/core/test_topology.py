@@ -49,8 +49,7 @@ def test_a_bad_override_names_the_variable() -> None:
         load_topology({"WORKER_HOMER_MAX_JOBS": "0"})
 
 
-def test_an_invalid_table_names_the_field() -> None:
-    text = """
+TABLE = """
 [webserver]
 description = "w"
 port = 8000
@@ -66,19 +65,41 @@ poll_delay_s = 0.1
 retry_backoff_s = 1
 [queues.homer]
 description = "h"
-max_jobs = 0
+max_jobs = 1
 job_timeout_s = 1
 max_tries = 1
 heartbeat_interval_s = 1
 shutdown_grace_s = 1
 memory_max_mib = 1
 cpu_quota_percent = 1
-surprise = true
 """
+
+
+def test_a_valid_table_parses() -> None:
+    assert parse_topology(TABLE).queue("homer").max_jobs == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (("max_jobs = 1", "max_jobs = 0"), "topology.toml queues.homer.max_jobs: "),
+        (("max_jobs = 1", 'max_jobs = "1"'), "topology.toml queues.homer.max_jobs: "),
+        (
+            ("max_jobs = 1", "max_jobs = 1\nsurprise = 1"),
+            "topology.toml queues.homer: Object contains unknown field `surprise`",
+        ),
+        (("port = 8000", "port = 70000"), "topology.toml webserver.port: "),
+        (("[queues.homer]", "[queues.Homer]"), "topology.toml queues.Homer.name: "),
+        (
+            ("[workers]\npoll_delay_s = 0.1\nretry_backoff_s = 1\n", ""),
+            "topology.toml (top): Object missing required field `workers`",
+        ),
+    ],
+)
+def test_an_invalid_table_names_the_field(change: tuple[str, str], named: str) -> None:
     with pytest.raises(TopologyError) as refused:
-        parse_topology(text)
-    assert "queues.homer.max_jobs" in str(refused.value)
-    assert "queues.homer.surprise" in str(refused.value)
+        parse_topology(TABLE.replace(*change))
+    assert named in str(refused.value)
 
 
 def test_unknown_queue_lists_the_known_ones() -> None:

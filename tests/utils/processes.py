@@ -10,10 +10,11 @@ from pathlib import Path
 
 import redis
 
-from app.core.config import Settings
+from app.core.config import Settings, setting_fields
 from app.devstack.servers import ManagedProcess
 from app.services.tasks import keys
 
+SETTING_NAMES = {field.name for field in setting_fields()}
 SECTOR_7G = str(Path(sys.executable).with_name("sector-7g"))
 
 
@@ -22,7 +23,7 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in Settings.model_fields and not key.endswith("_FILE")
+        if key not in SETTING_NAMES and not key.endswith("_FILE")
     }
     env.update(
         {

@@ -8,9 +8,10 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+if TYPE_CHECKING:  # pydantic loads where options are validated: not in workers
+    from pydantic import BaseModel, ValidationError
 
 TaskFunction = Callable[..., Awaitable[Any]]
 
@@ -26,7 +27,7 @@ class TaskLookupError(Exception):
 class TaskArgumentsError(Exception):
     """The options given do not fit the task; `errors` names each one."""
 
-    def __init__(self, error: ValidationError) -> None:
+    def __init__(self, error: "ValidationError") -> None:
         self.errors = [
             {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
             for e in error.errors()
@@ -47,8 +48,10 @@ class TaskSpec:
         return (inspect.getdoc(self.function) or "").split("\n", 1)[0]
 
     @cached_property
-    def options(self) -> type[BaseModel]:
+    def options(self) -> "type[BaseModel]":
         """A model of the task's keyword options, extra names forbidden."""
+        from pydantic import ConfigDict, create_model
+
         hints = get_type_hints(self.function)
         fields: dict[str, Any] = {
             name: (hints.get(name, Any), parameter.default)
@@ -63,6 +66,8 @@ class TaskSpec:
 
     def validate_options(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Options coerced to their types and JSON-ready; raises TaskArgumentsError."""
+        from pydantic import ValidationError
+
         try:
             return self.options.model_validate(dict(values)).model_dump(
                 mode="json", exclude_unset=True
