@@ -65,6 +65,15 @@ def process_for(arguments: list[str]) -> Callable[[], None] | None:
     return None
 
 
+def leave_out_rich() -> None:
+    """Keep rich out of a service process: 3.9 MiB and 25 ms of its start.
+
+    structlog imports rich whenever it is installed, for its rich tracebacks;
+    the app's log formats never use them (plain tracebacks: app.core.log). The
+    CLI needs rich for its tables; the processes of the stack do not."""
+    sys.modules.setdefault("rich", None)  # an import of rich now fails at once
+
+
 def exit_on_configuration_error(error: SettingsError) -> NoReturn:
     """One line on stderr, and the exit status a service manager reads."""
     print(f"sector-7g: configuration error: {error}", file=sys.stderr)
@@ -78,6 +87,7 @@ def main() -> None:
 
         run_command()
         return
+    leave_out_rich()
     try:
         process()
     except SettingsError as error:

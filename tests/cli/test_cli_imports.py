@@ -38,12 +38,13 @@ WORKER_PACKAGES = {"arq", "redis"}
 SCHEDULER_PACKAGES = {"apscheduler", "arq", "redis"}
 
 
-def imported_packages(module: str) -> set[str]:
+def imported_packages(module: str, before: str = "") -> set[str]:
     """The top-level packages a fresh interpreter (this test process has
-    imported half the app already) loads with `module`."""
+    imported half the app already) loads with `module`, after `before` ran."""
     code = (
-        f"import json, sys, {module}; "
-        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
+        f"{before}\nimport json, sys, {module}; "
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules "
+        "if sys.modules[name] is not None})))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -73,6 +74,41 @@ def test_worker_and_scheduler_read_their_settings_without_pydantic() -> None:
     for entrypoint in ("worker", "scheduler"):
         imported = imported_packages(f"app.cli.launch, app.entrypoints.{entrypoint}")
         assert "pydantic" not in imported and "pydantic_core" not in imported
+
+
+@pytest.mark.parametrize("entrypoint", ["worker", "scheduler", "webserver"])
+def test_a_service_process_leaves_out_rich(entrypoint: str) -> None:
+    started = "from app.cli.launch import leave_out_rich\nleave_out_rich()"
+    loaded = imported_packages(f"app.entrypoints.{entrypoint}", before=started)
+    assert "rich" not in loaded
+    assert "rich" in imported_packages(f"app.entrypoints.{entrypoint}")
+
+
+@pytest.mark.parametrize("json_lines", [True, False])
+def test_without_rich_a_logged_exception_still_has_its_traceback(
+    json_lines: bool,
+) -> None:
+    code = (
+        "from app.cli.launch import leave_out_rich\n"
+        "leave_out_rich()\n"
+        "import structlog\n"
+        "from app.core.log import configure_logging\n"
+        f"configure_logging(json={json_lines})\n"
+        "try:\n"
+        "    1 / 0\n"
+        "except ZeroDivisionError:\n"
+        "    structlog.get_logger().exception('it failed')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "it failed" in result.stdout
+    assert "ZeroDivisionError: division by zero" in result.stdout
+    assert "Traceback (most recent call last)" in result.stdout
 
 
 def test_the_scheduler_loads_neither_sqlalchemy_nor_psycopg_nor_typer() -> None:
