@@ -118,3 +118,73 @@ def test_secrets_are_never_in_the_settings_repr(monkeypatch) -> None:
         monkeypatch.setenv(name, f"{name}-value-that-must-not-show-0123456789")
     text = repr(load_settings())
     assert not any(f"{name}-value" in text for name in SECRET_SETTINGS)
+
+
+def test_sources_in_order_overrides_environment_secret_files_dotenv(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # The fixture made tmp_path the working directory, where .env is read.
+    (tmp_path / ".env").write_text(
+        "HOST=0.0.0.0\nPORT=8100\nJWT_ISSUER=from-dotenv\n"
+        "METRICS_TOKEN=from-dotenv\nDOCS_USERNAME=from-dotenv\nNOT_A_SETTING=1\n"
+    )
+    (tmp_path / "token").write_text("from-file\n")
+    monkeypatch.setenv("METRICS_TOKEN_FILE", str(tmp_path / "token"))
+    monkeypatch.setenv("PORT", "8200")
+    monkeypatch.setenv("DOCS_USERNAME", "from-environment")
+    settings = load_settings(DOCS_USERNAME="from-override")
+    token = settings.METRICS_TOKEN
+    assert (settings.HOST, settings.PORT, settings.JWT_ISSUER) == (
+        "0.0.0.0",
+        8200,
+        "from-dotenv",
+    )
+    assert token is not None and token.get_secret_value() == "from-file"
+    assert settings.DOCS_USERNAME == "from-override"
+    assert {"HOST", "PORT", "METRICS_TOKEN"} <= settings.given
+    assert "DATABASE_URL" not in settings.given
+    assert load_settings(env_file=None).HOST == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("SIMULATION_ENABLED", "false", False),
+        ("SIMULATION_ENABLED", "1", True),
+        ("IN_CONTAINER", "TRUE", True),
+        ("HEALTH_CPU_PERCENT", "80, 90", (80.0, 90.0)),
+        ("SIMULATION_TIME_SCALE", "0.01", 0.01),
+        ("BACKUP_DIR", "/var/backups", Path("/var/backups")),
+        ("LOG_LEVEL", "DEBUG", "DEBUG"),
+    ],
+)
+def test_environment_text_is_read_as_each_setting_type(
+    name: str, text: str, value: object, monkeypatch
+) -> None:
+    monkeypatch.setenv(name, text)
+    assert getattr(load_settings(), name) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("SIMULATION_ENABLED", "maybe"),
+        ("PORT", "0"),
+        ("LOG_LEVEL", "LOUD"),
+        ("HEALTH_CPU_PERCENT", "95,85"),
+        ("HEALTH_DISK_PERCENT", "90"),
+        ("SCHEDULER_TIMEZONE", "Springfield/Sector7G"),
+        ("EVENT_STREAM_MAX_LENGTH", "99"),
+    ],
+)
+def test_each_invalid_value_is_refused_naming_its_setting(
+    name: str, text: str, monkeypatch
+) -> None:
+    monkeypatch.setenv(name, text)
+    with pytest.raises(SettingsError, match=rf"^{name}: "):
+        load_settings()
+
+
+def test_a_name_that_is_not_a_setting_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="PROT"):
+        load_settings(PROT=8000)
