@@ -71,7 +71,10 @@ def leave_out_rich() -> None:
     structlog imports rich whenever it is installed, for its rich tracebacks;
     the app's log formats never use them (plain tracebacks: app.core.log). The
     CLI needs rich for its tables; the processes of the stack do not."""
-    sys.modules.setdefault("rich", None)  # an import of rich now fails at once
+    if "rich" not in sys.modules:
+        # None is how the import system marks a module absent (typeshed's
+        # dict of modules does not say so): importing rich now fails at once.
+        sys.modules["rich"] = None  # ty: ignore[invalid-assignment]
 
 
 def exit_on_configuration_error(error: SettingsError) -> NoReturn:
