@@ -5,7 +5,7 @@ and the README's table are generated from these fields.
 
 The fields are a plain dataclass and each value is converted by msgspec: every
 process reads its settings, and pydantic would cost each of them about 10 MiB
-and 75 ms of start-up (issue 11's measurements); only the webserver needs it.
+and 75 ms of start-up (bench.processes); only the webserver needs it.
 """
 
 import os
