@@ -108,6 +108,8 @@ class SchedulerProcess:
         log.info("leading", instance=self.instance)
         self.leading_since = datetime.now(UTC)
         await self.services.redis.delete(control.standby_key(self.instance))
+        # Before the first heartbeat as leader, which senders wait for.
+        commands_after = await control.newest_command_id(self.services.redis)
         runner = FiringRunner(
             SchedulerContext(self.settings, self.topology, self.services),
             self.runs,
@@ -130,7 +132,7 @@ class SchedulerProcess:
             self._align_jobs(scheduler)
             scheduler.resume()
             await self._publish(scheduler)
-            await self._while_leading(scheduler, runner)
+            await self._while_leading(scheduler, runner, commands_after)
         finally:
             scheduler.shutdown(wait=False)
             await executor.drain(DRAIN_S)
@@ -161,11 +163,13 @@ class SchedulerProcess:
             scheduler.remove_job(job_id)
 
     async def _while_leading(
-        self, scheduler: AsyncIOScheduler, runner: FiringRunner
+        self, scheduler: AsyncIOScheduler, runner: FiringRunner, commands_after: str
     ) -> None:
         tasks = [
             asyncio.create_task(self._keep_lead()),
-            asyncio.create_task(self._serve_commands(scheduler, runner)),
+            asyncio.create_task(
+                self._serve_commands(scheduler, runner, commands_after)
+            ),
             asyncio.create_task(self._publish_on_change(scheduler)),
             asyncio.create_task(self.stopping.wait()),
         ]
@@ -201,9 +205,9 @@ class SchedulerProcess:
             log.warning("heartbeat not written", exc_info=True)
 
     async def _serve_commands(
-        self, scheduler: AsyncIOScheduler, runner: FiringRunner
+        self, scheduler: AsyncIOScheduler, runner: FiringRunner, last_id: str
     ) -> None:
-        last_id = "$"
+        """Answer each command sent after `last_id`, in order."""
         while True:
             try:
                 reply = await self.services.redis.xread(

@@ -72,6 +72,16 @@ class SchedulerControl:
         return outcome
 
 
+async def newest_command_id(redis: Redis) -> str:
+    """Where a new leader starts reading commands: after the newest one sent.
+
+    The leader then reads on from the last id it saw. XREAD's "$" would skip
+    a command sent between two reads, or before the first one: the sender,
+    seeing the leader's heartbeat, may send at once."""
+    newest = await reply(redis.xrevrange(COMMANDS, count=1))
+    return newest[0][0] if newest else "0-0"
+
+
 async def answer(redis: Redis, command_id: str, outcome: dict[str, Any]) -> None:
     """The leader's side: post the outcome where the sender waits for it."""
     async with redis.pipeline(transaction=True) as pipeline:
