@@ -84,12 +84,18 @@ class Subscription:
 
 class EventHub:
     def __init__(
-        self, events: EventLog, reader: Redis, *, max_subscribers: int
+        self,
+        events: EventLog,
+        reader: Redis,
+        *,
+        max_subscribers: int,
+        block_ms: int = BLOCK_MS,
     ) -> None:
-        """`reader` is a client of its own whose socket timeout exceeds BLOCK_MS."""
+        """`reader` is a client of its own whose socket timeout exceeds `block_ms`."""
         self.events = events
         self.reader = reader
         self.max_subscribers = max_subscribers
+        self.block_ms = block_ms
         self.subscribers: set[Subscription] = set()
         self._task: asyncio.Task | None = None
 
@@ -115,11 +121,13 @@ class EventHub:
 
     async def _read_forever(self) -> None:
         reader_log = EventLog(self.reader, max_length=self.events.max_length)
-        last_id = "$"
+        last_id: str | None = None  # from the newest entry when reading starts
         while self.subscribers:
             try:
+                if last_id is None:
+                    last_id = await reader_log.newest_id()
                 entries = await reader_log.read_after(
-                    last_id, count=500, block_ms=BLOCK_MS
+                    last_id, count=500, block_ms=self.block_ms
                 )
             except Exception:  # Redis away: try again, subscribers stay connected
                 log.warning("live-event reader lost Redis; retrying", exc_info=True)

@@ -59,6 +59,13 @@ class EventLog:
         )
         return [entry for _, entries in reply for entry in _entries(entries)]
 
+    async def newest_id(self) -> str:
+        """The newest entry's id ("0-0" when there is none): read after it for
+        what comes next. Unlike "$", a fixed id misses nothing sent between
+        two reads."""
+        newest = await self.redis.xrevrange(keys.EVENTS, count=1)
+        return _text(newest[0][0]) if newest else "0-0"
+
     async def recent(self, count: int) -> list[StreamEntry]:
         """The newest `count` entries, oldest first."""
         reply = await self.redis.xrevrange(keys.EVENTS, count=count)
