@@ -53,7 +53,7 @@ class EventLog:
     async def read_after(
         self, last_id: str, *, count: int = 100, block_ms: int | None = None
     ) -> list[StreamEntry]:
-        """Entries newer than `last_id` ("$" for only new ones), oldest first."""
+        """Entries newer than `last_id` (see `newest_id`), oldest first."""
         reply = await self.redis.xread(
             {keys.EVENTS: last_id}, count=count, block=block_ms
         )
