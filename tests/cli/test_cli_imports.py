@@ -46,14 +46,18 @@ def imported_packages(module: str, before: str = "") -> set[str]:
         "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules "
         "if sys.modules[name] is not None})))"
     )
-    result = subprocess.run(
+    return set(json.loads(python_output(code)))
+
+
+def python_output(code: str) -> str:
+    """What a fresh interpreter running `code` prints."""
+    return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
-    )
-    return set(json.loads(result.stdout))
+    ).stdout
 
 
 def test_importing_the_cli_loads_no_heavy_package() -> None:
@@ -99,16 +103,10 @@ def test_without_rich_a_logged_exception_still_has_its_traceback(
         "except ZeroDivisionError:\n"
         "    structlog.get_logger().exception('it failed')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert "it failed" in result.stdout
-    assert "ZeroDivisionError: division by zero" in result.stdout
-    assert "Traceback (most recent call last)" in result.stdout
+    printed = python_output(code)
+    assert "it failed" in printed
+    assert "ZeroDivisionError: division by zero" in printed
+    assert "Traceback (most recent call last)" in printed
 
 
 def test_the_scheduler_loads_neither_sqlalchemy_nor_psycopg_nor_typer() -> None:

@@ -124,6 +124,15 @@ class Dashboard:
     async def click(self, identifier: str) -> None:
         await self.find(identifier).click()
 
+    async def visit_every_view(self) -> None:
+        """The plant as rows, cards and diagram, then a component's details."""
+        await self.shows("row-worker")
+        for marker in ("card-worker", "node-worker"):
+            await self.click("view-toggle")
+            await self.shows(marker)
+        await self.click("node-worker")
+        await self.shows("queues-table")
+
     async def click_until(
         self, identifier: str, shows: str, timeout_s: float = 20
     ) -> None:
