@@ -9,7 +9,6 @@ import re
 import time
 
 import structlog
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.components.backend.errors import error_response
@@ -17,15 +16,26 @@ from app.components.backend.metrics import HttpMetrics
 from app.components.backend.routes import RouteTemplates
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# ASGI servers give header names in lower case, as bytes.
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode()
 # An incoming id is reused only if it is short and plain, so it cannot forge
 # log lines or carry markup into them.
 _ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
-def request_id_from(headers: Headers) -> str:
-    incoming = headers.get(REQUEST_ID_HEADER)
-    if incoming and _ACCEPTED_REQUEST_ID.fullmatch(incoming):
-        return incoming
+def request_id_from(scope: Scope) -> str:
+    """The client's X-Request-ID if it is plain, a new id otherwise.
+
+    Read from the raw header list: Starlette's `Headers`, built for this,
+    finds a missing header by raising and catching KeyError. Under wrk that
+    took 4% of /health/live's time, and this takes 1% (py-spy).
+    """
+    for name, value in scope["headers"]:
+        if name == _REQUEST_ID_NAME:
+            incoming = value.decode("latin-1")
+            if _ACCEPTED_REQUEST_ID.fullmatch(incoming):
+                return incoming
+            break
     # Unique, not secret: Python's generator, as uuid4().hex looks, without a
     # system call for random bytes on every request.
     return f"{random.getrandbits(128):032x}"
@@ -47,7 +57,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
 
-        request_id = request_id_from(Headers(scope=scope))
+        request_id = request_id_from(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         # Bound and reset directly: `bound_contextvars`, a generator context
         # manager, costs three times as much, on every request.
@@ -63,13 +73,16 @@ class RequestContextMiddleware:
         status = 500
         started = False
         start = time.perf_counter()
+        id_header = (_REQUEST_ID_NAME, request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, started
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                # Appended, not set: nothing inside sets this header. A new
+                # list, as the response may send its own list again.
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
