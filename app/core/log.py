@@ -5,19 +5,29 @@ records (uvicorn, SQLAlchemy, arq, APScheduler) pass through the same chain, so
 every line on stdout has one format: coloured console in dev, JSON in prod.
 
 Our own lines skip the standard library's logging (its records, handlers and
-locks cost more than rendering the line): structlog renders them and writes
-them to stdout itself, which matters for the one line each request logs.
+locks cost more than rendering the line): structlog renders them and hands
+them to the sink, which matters for the one line each request logs.
 """
 
+import asyncio
+import atexit
 import json
 import logging
 import sys
+import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
+from time import time_ns
 from typing import Any
 
 import orjson
 import structlog
-from structlog.typing import EventDict, Processor, WrappedLogger
+from structlog.typing import (
+    EventDict,
+    FilteringBoundLogger,
+    Processor,
+    WrappedLogger,
+)
 
 # Keys whose values never reach a log line, whoever passes them.
 REDACTED_KEYS = frozenset(
@@ -28,24 +38,128 @@ REDACTED_KEYS = frozenset(
 SILENCED_LOGGERS = {"uvicorn.access": logging.WARNING}
 
 
-class StdoutLogger:
-    """A named sink for rendered lines: one write each to `sys.stdout`, looked
-    up per line so that a swapped stream (pytest's capture) gets them too."""
+class LineSink:
+    """Every rendered line, ours and the libraries', on its way to stdout.
 
-    def __init__(self, name: str = "") -> None:
+    Lines are written at once, in order, except those logged "at turn end"
+    while an event loop runs (the request log line): these are written when
+    the loop ends its turn, joined with the others of that turn. Under load
+    the webserver answers many requests per turn, and a write per line is a
+    system call each (with PYTHONUNBUFFERED, as containers often set, even
+    without a flush). Any other line is written after those pending, so the
+    order holds; a process that ends on a signal (uvicorn re-raises SIGTERM
+    once shut down) has written its last line itself, and with it the rest.
+    `sys.stdout` is looked up per write, for a swapped stream (pytest's).
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[str] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def write(self, line: str, *, at_turn_end: bool = False) -> None:
+        loop = _running_loop() if at_turn_end else None
+        with self._lock:
+            self._pending.append(line + "\n")
+            if loop is None:
+                self._write_pending()
+            elif loop is not self._flush_on:
+                if self._flush_on is not None:
+                    # Pending since a loop that has ended, or another thread's
+                    # loop: written now, before this loop's lines.
+                    self._write_pending(keep_last=True)
+                self._flush_on = loop
+                loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_on = None
+            self._write_pending()
+
+    def _write_pending(self, *, keep_last: bool = False) -> None:
+        lines = self._pending[:-1] if keep_last else self._pending
+        if not lines:
+            return
+        text = "".join(lines)
+        del self._pending[: len(lines)]
+        try:
+            stream = sys.stdout
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):
+            # stdout is gone (a closed pipe): nothing can be written, and
+            # reporting it would log again, and fail again.
+            pass
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+SINK = LineSink()
+# The second argument to `structlog.get_logger` that makes a turn-end logger.
+AT_TURN_END = "at-turn-end"
+
+
+class SinkLogger:
+    """structlog's logger: a named way into the sink."""
+
+    def __init__(self, name: str = "", *, at_turn_end: bool = False) -> None:
         self.name = name
+        self.at_turn_end = at_turn_end
 
     def msg(self, message: str) -> None:
-        stream = sys.stdout
-        stream.write(message + "\n")
-        stream.flush()
+        SINK.write(message, at_turn_end=self.at_turn_end)
 
     debug = info = warning = error = critical = exception = log = msg
 
 
-def stdout_logger(*args: str) -> StdoutLogger:
-    """structlog's logger factory: `get_logger(name)` names the line's logger."""
-    return StdoutLogger(args[0] if args else "")
+def sink_logger(*args: str) -> SinkLogger:
+    """structlog's logger factory: `get_logger(name)` names the line's logger;
+    `get_logger(name, AT_TURN_END)` also defers its lines to the turn's end."""
+    return SinkLogger(args[0] if args else "", at_turn_end=AT_TURN_END in args[1:])
+
+
+def turn_end_logger(name: str) -> FilteringBoundLogger:
+    """A logger for a line logged on every request: written, with the others
+    of its event-loop turn, when the turn ends (see LineSink)."""
+    return structlog.get_logger(name, AT_TURN_END)
+
+
+class SinkHandler(logging.Handler):
+    """The standard library's records, formatted, into the same sink."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            SINK.write(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+class UtcTimestamper:
+    """`timestamp`: ISO 8601 in UTC, always to the microsecond.
+
+    The date and time of day are formatted once per second; structlog's
+    TimeStamper builds a datetime for every line.
+    """
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, _: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+        now = time_ns() // 1000
+        second, micro = divmod(now, 1_000_000)
+        if second != self._second:
+            self._second = second
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S"
+            )
+        event_dict["timestamp"] = f"{self._prefix}.{micro:06d}Z"
+        return event_dict
 
 
 def render_json(event_dict: EventDict, default: Callable[[Any], Any]) -> str:
@@ -69,37 +183,37 @@ def redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDic
 
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
     """Route structlog and stdlib logging to stdout in one format."""
-    shared: list[Processor] = [
+    head: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        structlog.stdlib.ExtraAdder(),
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        redact_secrets,
     ]
+    tail: list[Processor] = [UtcTimestamper(), redact_secrets]
     renderer: Processor
     if json:
         renderer = structlog.processors.JSONRenderer(serializer=render_json)
         # Tracebacks as plain text: without each frame's local variables
         # (which can hold a password or a token).
-        shared.append(structlog.processors.format_exc_info)
+        tail.append(structlog.processors.format_exc_info)
     else:
         renderer = structlog.dev.ConsoleRenderer(
             colors=sys.stdout.isatty(),
             # Plain: a frame's local variables can hold a password or a token.
             exception_formatter=structlog.dev.plain_traceback,
         )
+    # Only library records carry `extra=` values; ExtraAdder makes them keys.
+    foreign: list[Processor] = [*head, structlog.stdlib.ExtraAdder(), *tail]
 
     structlog.configure(
-        processors=[*shared, renderer],
-        logger_factory=stdout_logger,
+        processors=[*head, *tail, renderer],
+        logger_factory=sink_logger,
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = SinkHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=shared,
+            foreign_pre_chain=foreign,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 renderer,
@@ -115,3 +229,6 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         logger.propagate = True
     for name, logger_level in SILENCED_LOGGERS.items():
         logging.getLogger(name).setLevel(logger_level)
+    # Lines still pending when the interpreter exits (the loop has stopped).
+    atexit.unregister(SINK.flush)
+    atexit.register(SINK.flush)

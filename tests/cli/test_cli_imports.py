@@ -6,12 +6,11 @@ app.cli.launch without Typer.
 """
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from app.cli.launch import process_for, run_scheduler, run_webserver
+from tests.utils.processes import python_output
 
 HEAVY_PACKAGES = {
     "alembic",
@@ -47,17 +46,6 @@ def imported_packages(module: str, before: str = "") -> set[str]:
         "if sys.modules[name] is not None})))"
     )
     return set(json.loads(python_output(code)))
-
-
-def python_output(code: str) -> str:
-    """What a fresh interpreter running `code` prints."""
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
 
 
 def test_importing_the_cli_loads_no_heavy_package() -> None:

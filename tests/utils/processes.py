@@ -1,7 +1,9 @@
-"""App processes for tests: `sector-7g ...` as real child processes."""
+"""App processes for tests: `sector-7g ...` (and a fresh Python) as real child
+processes."""
 
 import asyncio
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Generator
@@ -16,6 +18,17 @@ from app.services.tasks import keys
 
 SETTING_NAMES = {field.name for field in setting_fields()}
 SECTOR_7G = str(Path(sys.executable).with_name("sector-7g"))
+
+
+def python_output(code: str) -> str:
+    """What a fresh interpreter running `code` prints."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
 
 
 def process_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.components.backend.errors import error_response
 from app.components.backend.metrics import HttpMetrics
 from app.components.backend.routes import RouteTemplates
+from app.core.log import turn_end_logger
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # ASGI servers give header names in lower case, as bytes.
@@ -50,7 +51,7 @@ class RequestContextMiddleware:
         self.templates = templates
         # Cached on first use, so built with the app: an app built after a
         # logging reconfiguration logs by the new one.
-        self.log = structlog.get_logger("app.request")
+        self.log = turn_end_logger("app.request")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
