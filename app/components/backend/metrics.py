@@ -6,8 +6,18 @@ component health are read from the (cached) health tree when /metrics is
 scraped.
 """
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from bisect import bisect_left
+from collections.abc import Iterator
+from itertools import accumulate
+
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.utils import floatToGoString
 
 from app.services.health.service import HealthReport
 
@@ -18,44 +28,76 @@ UNMATCHED = "unmatched"
 # invented method must not add a series (nor grow memory) per request.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OTHER_METHOD = "other"
+# Upper bounds of the latency buckets, in seconds: the library's defaults,
+# the last one infinite.
+BUCKETS = Histogram.DEFAULT_BUCKETS
+_BUCKET_LABELS = [floatToGoString(bound) for bound in BUCKETS]
+
+
+class _Latencies:
+    """One series of the latency histogram: requests per bucket, and the sum."""
+
+    __slots__ = ("counts", "total_s")
+
+    def __init__(self) -> None:
+        self.counts = [0] * len(BUCKETS)
+        self.total_s = 0.0
 
 
 class HttpMetrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "sector7g_http_requests",
-            "HTTP requests answered, by method, route template and status.",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "sector7g_http_request_duration_seconds",
-            "Time to answer an HTTP request, by method and route template.",
-            ["method", "route"],
-            registry=self.registry,
-        )
+    """Requests answered and their latencies, by method, route and status.
 
-        # The labelled series, by (method, route, status): looking them up
-        # through the library takes a lock and most of an observation's time.
-        self._series: dict[tuple[str, str | None, int], tuple[Counter, Histogram]] = {}
+    Kept as plain numbers and turned into metric families when /metrics is
+    scraped (a custom collector, as the library documents them): its
+    Counter and Histogram take a lock for every increment, three per
+    request, 6% of /health/live's time in-process. No lock is needed: the
+    request middleware observes on the event loop's thread, and scrapes are
+    served there too.
+    """
+
+    def __init__(self) -> None:
+        self._requests: dict[tuple[str, str, int], int] = {}
+        self._latencies: dict[tuple[str, str], _Latencies] = {}
+        self.registry = CollectorRegistry()
+        self.registry.register(self)
 
     def observe(
         self, method: str, route: str | None, status: int, seconds: float
     ) -> None:
         if method not in METHODS:
             method = OTHER_METHOD
+        route = route or UNMATCHED
         key = (method, route, status)
-        series = self._series.get(key)
-        if series is None:
-            template = route or UNMATCHED
-            series = self._series[key] = (
-                self.requests.labels(method, template, str(status)),
-                self.latency.labels(method, template),
+        self._requests[key] = self._requests.get(key, 0) + 1
+        latencies = self._latencies.get((method, route))
+        if latencies is None:
+            latencies = self._latencies[(method, route)] = _Latencies()
+        # The first bucket whose bound is at least `seconds` ("le").
+        latencies.counts[bisect_left(BUCKETS, seconds)] += 1
+        latencies.total_s += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "sector7g_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            labels=["method", "route", "status"],
+        )
+        for (method, route, status), count in self._requests.items():
+            requests.add_metric([method, route, str(status)], count)
+        yield requests
+        latency = HistogramMetricFamily(
+            "sector7g_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template.",
+            labels=["method", "route"],
+        )
+        for (method, route), latencies in self._latencies.items():
+            cumulative = accumulate(latencies.counts)
+            latency.add_metric(
+                [method, route],
+                buckets=list(zip(_BUCKET_LABELS, cumulative, strict=True)),
+                sum_value=latencies.total_s,
             )
-        requests, latency = series
-        requests.inc()
-        latency.observe(seconds)
+        yield latency
 
 
 def exposition(http: HttpMetrics, report: HealthReport) -> bytes:
