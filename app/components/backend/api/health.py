@@ -11,8 +11,9 @@ from app.services.health.probes import probe_database, probe_redis
 
 
 async def live() -> JSONResponse:
-    """The process answers; nothing else is touched. A JSONResponse, as the
-    others here: the body is a constant, with nothing for FastAPI to validate."""
+    """The process answers; nothing else is touched."""
+    # A response, as the others here return: a constant body has nothing for
+    # FastAPI to validate on every request.
     return JSONResponse({"status": "alive"})
 
 
