@@ -147,18 +147,17 @@ class UtcTimestamper:
     """
 
     def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
+        # One tuple, replaced whole, so that a thread never pairs one
+        # second with another's text.
+        self._second_and_text = (-1, "")
 
     def __call__(self, _: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-        now = time_ns() // 1000
-        second, micro = divmod(now, 1_000_000)
-        if second != self._second:
-            self._second = second
-            self._prefix = datetime.fromtimestamp(second, UTC).strftime(
-                "%Y-%m-%dT%H:%M:%S"
-            )
-        event_dict["timestamp"] = f"{self._prefix}.{micro:06d}Z"
+        second, micro = divmod(time_ns() // 1000, 1_000_000)
+        cached, text = self._second_and_text
+        if second != cached:
+            text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second_and_text = (second, text)
+        event_dict["timestamp"] = f"{text}.{micro:06d}Z"
         return event_dict
 
 

@@ -14,7 +14,8 @@ from json import loads as parse_json
 import pytest
 import structlog
 
-from app.core.log import configure_logging, turn_end_logger
+from app.core import log
+from app.core.log import UtcTimestamper, configure_logging, turn_end_logger
 from tests.utils.processes import python_output
 
 
@@ -161,3 +162,15 @@ def test_timestamps_are_utc_to_the_microsecond() -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamp)
     assert before - timedelta(seconds=1) <= datetime.fromisoformat(stamp)
     assert datetime.fromisoformat(stamp) <= datetime.now(UTC)
+
+
+def test_a_timestamp_in_the_next_second_carries_that_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stamp = UtcTimestamper()
+    for now_ns, expected in (
+        (1_700_000_000_999_999_000, "2023-11-14T22:13:20.999999Z"),
+        (1_700_000_001_000_001_000, "2023-11-14T22:13:21.000001Z"),
+    ):
+        monkeypatch.setattr(log, "time_ns", lambda now_ns=now_ns: now_ns)
+        assert stamp(None, "info", {})["timestamp"] == expected
