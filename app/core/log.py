@@ -60,28 +60,26 @@ class LineSink:
     def write(self, line: str, *, at_turn_end: bool = False) -> None:
         loop = _running_loop() if at_turn_end else None
         with self._lock:
+            if loop is not None and loop is not self._flush_on:
+                # Lines left by a loop that has ended, or by another thread's
+                # loop, go first; this loop's are written at its turn's end.
+                self._write_pending()
+                self._flush_on = loop
+                loop.call_soon(self.flush)
             self._pending.append(line + "\n")
             if loop is None:
                 self._write_pending()
-            elif loop is not self._flush_on:
-                if self._flush_on is not None:
-                    # Pending since a loop that has ended, or another thread's
-                    # loop: written now, before this loop's lines.
-                    self._write_pending(keep_last=True)
-                self._flush_on = loop
-                loop.call_soon(self.flush)
 
     def flush(self) -> None:
         with self._lock:
             self._flush_on = None
             self._write_pending()
 
-    def _write_pending(self, *, keep_last: bool = False) -> None:
-        lines = self._pending[:-1] if keep_last else self._pending
-        if not lines:
+    def _write_pending(self) -> None:
+        if not self._pending:
             return
-        text = "".join(lines)
-        del self._pending[: len(lines)]
+        text = "".join(self._pending)
+        self._pending.clear()
         try:
             stream = sys.stdout
             stream.write(text)
