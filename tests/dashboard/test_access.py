@@ -59,7 +59,9 @@ async def test_an_admin_manages_users_and_a_deactivated_user_is_sent_back_to_log
         await burns.click("view-toggle")
         await burns.click("card-auth")
         homer_id = await _user_id(plant, USER)
-        await burns.click(f"user-{homer_id}-deactivate")
+        await burns.click_until(
+            f"user-{homer_id}-deactivate", shows=f"user-{homer_id}-activate"
+        )
         await burns.wait_text(f"user-{homer_id}-active", lambda text: text == "off")
 
         # Homer's tab finds out at its next refresh at the latest.
@@ -68,9 +70,13 @@ async def test_an_admin_manages_users_and_a_deactivated_user_is_sent_back_to_log
         await homer.log_in(USER, plant.password)
         await homer.wait_text("login-message", lambda t: t == "Account is deactivated")
 
-        await burns.click(f"user-{homer_id}-activate")
+        await burns.click_until(
+            f"user-{homer_id}-activate", shows=f"user-{homer_id}-deactivate"
+        )
         await burns.wait_text(f"user-{homer_id}-active", lambda text: text == "on")
-        await burns.click(f"user-{homer_id}-delete")
+        await burns.click_until(
+            f"user-{homer_id}-delete", shows=f"user-{homer_id}-confirm"
+        )
         await burns.click(f"user-{homer_id}-confirm")
         await burns.find(f"user-{homer_id}-active").wait_for(state="detached")
         assert await _user_id(plant, USER) is None
