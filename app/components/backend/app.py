@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.components.backend.api.routing import include_routers
+from app.components.backend.api.routing import add_routes
 from app.components.backend.errors import install_error_handlers
 from app.components.backend.metrics import HttpMetrics
 from app.components.backend.middleware import (
@@ -32,7 +32,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.http_metrics = metrics = HttpMetrics()
     install_error_handlers(app)
-    include_routers(app)
+    add_routes(app)
     # Listed innermost first: the request context wraps everything, CORS included.
     if settings.CORS_ORIGINS:
         app.add_middleware(

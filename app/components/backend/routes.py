@@ -1,7 +1,7 @@
-"""The app's route table, flattened, and its middleware: for tests and /health/.
+"""The app's route table and its middleware: for tests and /health/.
 
-FastAPI keeps included routers nested; `fastapi.routing.iter_route_contexts`
-resolves them to the paths and methods actually served.
+`fastapi.routing.iter_route_contexts` gives the paths and methods actually
+served, whether a route sits on the app or in an included router.
 """
 
 from dataclasses import dataclass
@@ -43,11 +43,13 @@ def describe_app(app: FastAPI) -> dict[str, Any]:
 
 
 class RouteTemplates:
-    """The full path template of a matched route (`/api/v1/tasks/{job_id}`).
+    """The path template of a matched route (`/api/v1/tasks/{job_id}`), for
+    metric labels.
 
-    FastAPI puts the matched route in the request scope with the path of its
-    own router (`/tasks/{job_id}`); this maps it to the path the app serves,
-    for metric labels. Built on first use, when every router is included.
+    Only the app's own routes have one: a mounted app (the dashboard) may put
+    its own routes in the request scope, with paths relative to the mount;
+    those are labelled by the mount (`mounted`). Built on first use, when
+    every route is added.
     """
 
     def __init__(self, app: FastAPI) -> None:

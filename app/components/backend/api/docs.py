@@ -8,14 +8,15 @@ import base64
 import binascii
 import secrets
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.components.backend.api.deps import SettingsDep
+from app.components.backend.api.route_table import RouteTable
 from app.components.backend.errors import ApiError
 
-router = APIRouter(include_in_schema=False)
+routes = RouteTable(include_in_schema=False)
 
 
 async def require_docs_access(request: Request, settings: SettingsDep) -> None:
@@ -56,11 +57,11 @@ def _same(given: str, expected: str) -> bool:
 DocsAccess = Depends(require_docs_access)
 
 
-@router.get("/openapi.json", dependencies=[DocsAccess])
+@routes.get("/openapi.json", dependencies=[DocsAccess])
 async def openapi_schema(request: Request) -> JSONResponse:
     return JSONResponse(request.app.openapi())
 
 
-@router.get("/docs", dependencies=[DocsAccess])
+@routes.get("/docs", dependencies=[DocsAccess])
 async def swagger_ui(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(openapi_url="openapi.json", title="sector-7g API")

@@ -3,14 +3,15 @@
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import Depends, Header
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.components.backend.api.deps import CurrentUser, ResourcesDep
+from app.components.backend.api.route_table import RouteTable
 from app.components.backend.errors import ApiError
 from app.components.backend.event_hub import HubFullError, Subscription, stream_id_key
 
-router = APIRouter(prefix="/events", tags=["events"])
+routes = RouteTable("/events", tags=["events"])
 
 
 async def event_subscription(
@@ -34,7 +35,7 @@ async def event_subscription(
         subscription.close()
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@routes.get("/stream", response_class=EventSourceResponse)
 async def stream(
     subscription: Annotated[Subscription, Depends(event_subscription)],
 ) -> AsyncIterator[ServerSentEvent]:

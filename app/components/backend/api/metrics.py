@@ -3,17 +3,18 @@
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import Header, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.components.backend.api.deps import ResourcesDep
+from app.components.backend.api.route_table import RouteTable
 from app.components.backend.errors import ApiError
 from app.components.backend.metrics import exposition
 
-router = APIRouter(include_in_schema=False)
+routes = RouteTable(include_in_schema=False)
 
 
-@router.get("/metrics")
+@routes.get("/metrics")
 async def metrics(
     request: Request,
     resources: ResourcesDep,

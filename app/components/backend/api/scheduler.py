@@ -5,11 +5,11 @@ the webserver never opens APScheduler's job store."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.components.backend.api.deps import AdminUser, CurrentUser, ResourcesDep
 from app.components.backend.api.params import PageLimit, PageOffset
+from app.components.backend.api.route_table import RouteTable
 from app.components.backend.errors import ApiError
 from app.models.scheduler import ScheduledJob, SchedulerRun
 from app.services.scheduler.control import (
@@ -20,7 +20,7 @@ from app.services.scheduler.control import (
 from app.services.scheduler.mirror import JobMirror
 from app.services.scheduler.runs import SchedulerRuns
 
-router = APIRouter(prefix="/scheduler", tags=["scheduler"])
+routes = RouteTable("/scheduler", tags=["scheduler"])
 
 STATISTICS_WINDOW = timedelta(hours=24)
 
@@ -69,19 +69,19 @@ class CommandOut(BaseModel):
     run: dict[str, Any] | None = None
 
 
-@router.get("/jobs", response_model=list[JobOut])
+@routes.get("/jobs", response_model=list[JobOut])
 async def list_jobs(resources: ResourcesDep, user: CurrentUser):
     """Every scheduled job: schedule, next run, paused or not."""
     return [JobOut.of(job) for job in await JobMirror(resources.database).jobs()]
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
+@routes.get("/jobs/{job_id}", response_model=JobOut)
 async def get_job(job_id: str, resources: ResourcesDep, user: CurrentUser):
     """One scheduled job."""
     return JobOut.of(await _job(resources, job_id))
 
 
-@router.get("/runs", response_model=RunPageOut)
+@routes.get("/runs", response_model=RunPageOut)
 async def runs(
     resources: ResourcesDep,
     user: CurrentUser,
@@ -101,7 +101,7 @@ async def runs(
     )
 
 
-@router.get("/statistics")
+@routes.get("/statistics")
 async def statistics(resources: ResourcesDep, user: CurrentUser) -> dict[str, Any]:
     """The leader, job counts, and the last day's runs by outcome and job."""
     jobs = await JobMirror(resources.database).jobs()
@@ -116,19 +116,19 @@ async def statistics(resources: ResourcesDep, user: CurrentUser) -> dict[str, An
     }
 
 
-@router.post("/jobs/{job_id}/pause", response_model=CommandOut)
+@routes.post("/jobs/{job_id}/pause", response_model=CommandOut)
 async def pause(job_id: str, resources: ResourcesDep, admin: AdminUser):
     """Stop a job from firing until it is resumed; survives restarts."""
     return await _command(resources, "pause", job_id, admin.id)
 
 
-@router.post("/jobs/{job_id}/resume", response_model=CommandOut)
+@routes.post("/jobs/{job_id}/resume", response_model=CommandOut)
 async def resume(job_id: str, resources: ResourcesDep, admin: AdminUser):
     """Let a paused job fire again."""
     return await _command(resources, "resume", job_id, admin.id)
 
 
-@router.post("/jobs/{job_id}/trigger", response_model=CommandOut)
+@routes.post("/jobs/{job_id}/trigger", response_model=CommandOut)
 async def trigger(job_id: str, resources: ResourcesDep, admin: AdminUser):
     """Run a job once, now, whatever its schedule or state."""
     return await _command(resources, "trigger", job_id, admin.id)

@@ -3,18 +3,19 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from app.components.backend.api.deps import CurrentUser, ResourcesDep
 from app.components.backend.api.params import PageLimit, PageOffset
+from app.components.backend.api.route_table import RouteTable
 from app.components.backend.errors import ApiError
 from app.models.task_history import TaskRun
 from app.models.task_status import TaskStatus
 from app.services.tasks.catalog import TaskArgumentsError, TaskLookupError
 from app.services.tasks.dispatch import JobFinishedError, JobNotFoundError
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+routes = RouteTable("/tasks", tags=["tasks"])
 
 
 class TaskInfo(BaseModel):
@@ -67,7 +68,7 @@ class HistoryPageOut(BaseModel):
     limit: int
 
 
-@router.get("", response_model=list[QueueInfo])
+@routes.get("", response_model=list[QueueInfo])
 async def list_tasks(
     resources: ResourcesDep, user: CurrentUser, queue: str | None = None
 ):
@@ -92,7 +93,7 @@ async def list_tasks(
     ]
 
 
-@router.post("/enqueue", status_code=202, response_model=JobStatus)
+@routes.post("/enqueue", status_code=202, response_model=JobStatus)
 async def enqueue(request: EnqueueRequest, resources: ResourcesDep, user: CurrentUser):
     """Queue a job of a task; its queue defaults to the task's own."""
     try:
@@ -125,7 +126,7 @@ async def enqueue(request: EnqueueRequest, resources: ResourcesDep, user: Curren
     )
 
 
-@router.get("/history", response_model=HistoryPageOut)
+@routes.get("/history", response_model=HistoryPageOut)
 async def history(
     resources: ResourcesDep,
     user: CurrentUser,
@@ -151,13 +152,13 @@ async def history(
     )
 
 
-@router.get("/{job_id}", response_model=JobStatus)
+@routes.get("/{job_id}", response_model=JobStatus)
 async def job_status(job_id: str, resources: ResourcesDep, user: CurrentUser):
     """Where a job is: enqueued, running, retrying, completed, failed, cancelled."""
     return await _job(resources, job_id)
 
 
-@router.get("/{job_id}/result", response_model=JobResult)
+@routes.get("/{job_id}/result", response_model=JobResult)
 async def job_result(job_id: str, resources: ResourcesDep, user: CurrentUser):
     """A finished job's result (JSON), or its error; 409 while it is unfinished."""
     run = await resources.tasks.history.get(job_id)
@@ -170,7 +171,7 @@ async def job_result(job_id: str, resources: ResourcesDep, user: CurrentUser):
     )
 
 
-@router.post("/{job_id}/cancel", response_model=JobStatus)
+@routes.post("/{job_id}/cancel", response_model=JobStatus)
 async def cancel(job_id: str, resources: ResourcesDep, user: CurrentUser):
     """Cancel a job: yours, or anyone's if you are an administrator."""
     run = await resources.tasks.history.get(job_id)

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
@@ -13,6 +13,7 @@ from app.components.backend.api.deps import (
     SessionDep,
     SettingsDep,
 )
+from app.components.backend.api.route_table import RouteTable
 from app.components.backend.errors import ApiError, unauthorized
 from app.core.security import create_access_token
 from app.models.user import UserCreate, UserPublic
@@ -23,7 +24,7 @@ from app.services.auth.login_limits import (
     LoginRateLimitedError,
 )
 
-router = APIRouter()
+routes = RouteTable(tags=["auth"])
 log = structlog.get_logger(__name__)
 
 
@@ -33,7 +34,7 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
-@router.post("/register", status_code=201, response_model=UserPublic)
+@routes.post("/register", status_code=201, response_model=UserPublic)
 async def register(data: UserCreate, session: SessionDep, settings: SettingsDep):
     """Create an account (when registration is open)."""
     if not settings.registration_open:
@@ -46,7 +47,7 @@ async def register(data: UserCreate, session: SessionDep, settings: SettingsDep)
     return user
 
 
-@router.post("/token", response_model=TokenResponse)
+@routes.post("/token", response_model=TokenResponse)
 async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
@@ -77,7 +78,7 @@ async def issue_token(
     return TokenResponse(access_token=token.token, expires_in=token.expires_in_s)
 
 
-@router.get("/me", response_model=UserPublic)
+@routes.get("/me", response_model=UserPublic)
 async def read_me(user: CurrentUser):
     """The account the token belongs to."""
     return user

@@ -3,10 +3,11 @@
 from collections.abc import Generator
 from contextlib import contextmanager
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from app.components.backend.api.deps import AdminUser, ResourcesDep, SessionDep
 from app.components.backend.api.params import PageLimit, PageOffset, UserId
+from app.components.backend.api.route_table import RouteTable
 from app.components.backend.errors import ApiError
 from app.models.user import User, UserPage, UserPublic, UserUpdate
 from app.services.auth import users
@@ -17,10 +18,10 @@ from app.services.auth.accounts import (
     UserNotFoundError,
 )
 
-router = APIRouter(prefix="/users")
+routes = RouteTable("/users", tags=["auth"])
 
 
-@router.get("", response_model=UserPage)
+@routes.get("", response_model=UserPage)
 async def list_users(
     admin: AdminUser,
     session: SessionDep,
@@ -37,7 +38,7 @@ async def list_users(
     )
 
 
-@router.get("/{user_id}", response_model=UserPublic)
+@routes.get("/{user_id}", response_model=UserPublic)
 async def get_user(user_id: UserId, admin: AdminUser, session: SessionDep):
     """One account."""
     user = await users.get_user(session, user_id)
@@ -46,7 +47,7 @@ async def get_user(user_id: UserId, admin: AdminUser, session: SessionDep):
     return user
 
 
-@router.patch("/{user_id}", response_model=UserPublic)
+@routes.patch("/{user_id}", response_model=UserPublic)
 async def update_user(
     user_id: UserId, changes: UserUpdate, admin: AdminUser, resources: ResourcesDep
 ) -> User:
@@ -55,21 +56,21 @@ async def update_user(
         return await _accounts(resources).update(admin, user_id, changes)
 
 
-@router.post("/{user_id}/activate", response_model=UserPublic)
+@routes.post("/{user_id}/activate", response_model=UserPublic)
 async def activate_user(user_id: UserId, admin: AdminUser, resources: ResourcesDep):
     """Allow an account to log in again."""
     with _refusals():
         return await _accounts(resources).activate(admin, user_id)
 
 
-@router.post("/{user_id}/deactivate", response_model=UserPublic)
+@routes.post("/{user_id}/deactivate", response_model=UserPublic)
 async def deactivate_user(user_id: UserId, admin: AdminUser, resources: ResourcesDep):
     """Stop an account from logging in; its tokens stop working at once."""
     with _refusals():
         return await _accounts(resources).deactivate(admin, user_id)
 
 
-@router.delete("/{user_id}", status_code=204)
+@routes.delete("/{user_id}", status_code=204)
 async def delete_user(user_id: UserId, admin: AdminUser, resources: ResourcesDep):
     """Remove an account."""
     with _refusals():
