@@ -8,7 +8,7 @@ ride out a Redis restart rather than fail or die.
 """
 
 from collections.abc import Awaitable
-from typing import cast
+from typing import Literal, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from arq.connections import RedisSettings
@@ -28,28 +28,40 @@ WORKER_RETRIES = 15
 RETRIED_ERRORS = [ConnectionError, TimeoutError, OSError]
 
 
+type Retries = Literal["quick", "patient", "none"]
+
+
 def create_redis_pool(
     settings: Settings,
     *,
     decode: bool = True,
     socket_timeout_s: float = SOCKET_TIMEOUT_S,
-    patient: bool = False,
+    retries: Retries = "quick",
 ) -> ConnectionPool:
     """A pool for redis-py clients (decoded to str unless `decode=False`).
 
     A client that blocks on reads (XREAD BLOCK) needs a `socket_timeout_s`
-    longer than its longest block. A `patient` pool, for the background
+    longer than its longest block. A "patient" pool, for the background
     processes (workers, the scheduler), rides out a Redis restart rather than
-    fail the job it is recording.
+    fail the job it is recording. With "none", every lost connection is an
+    error: a subscriber must know when it may have missed messages, and
+    redis-py would otherwise reconnect and subscribe again without a word.
     """
+    retry_options = (
+        {}
+        if retries == "none"
+        else {
+            "retry": _patient_retry() if retries == "patient" else _quick_retry(),
+            "retry_on_error": RETRIED_ERRORS,
+        }
+    )
     return ConnectionPool.from_url(
         settings.redis_dsn,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_timeout=socket_timeout_s,
         health_check_interval=30,
-        retry=_patient_retry() if patient else _quick_retry(),
-        retry_on_error=RETRIED_ERRORS,
         decode_responses=decode,
+        **retry_options,
     )
 
 

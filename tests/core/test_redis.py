@@ -38,7 +38,7 @@ async def test_a_patient_client_rides_out_a_restart(
     restartable_redis: RedisServer, database_url: str
 ) -> None:
     settings = settings_for(database_url, restartable_redis.url())
-    client = Redis(connection_pool=create_redis_pool(settings, patient=True))
+    client = Redis(connection_pool=create_redis_pool(settings, retries="patient"))
     try:
         await client.set("before", "1")
         restarting = _restart_later(restartable_redis)

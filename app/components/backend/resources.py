@@ -16,6 +16,7 @@ from app.core.db import Database
 from app.core.redis import create_redis_pool
 from app.core.topology import Topology, load_topology
 from app.services.auth.login_limits import LoginLimiter
+from app.services.auth.principal_memory import PrincipalMemory
 from app.services.auth.principals import Principals
 from app.services.health.service import HealthService
 from app.services.tasks.catalog import TaskCatalog
@@ -67,7 +68,13 @@ async def open_resources(
             per_address=settings.LOGIN_RATE_LIMIT_PER_ADDRESS,
             per_account=settings.LOGIN_RATE_LIMIT_PER_ACCOUNT,
         ),
-        principals=Principals(tasks.database, tasks.redis),
+        principals=Principals(
+            tasks.database,
+            tasks.redis,
+            PrincipalMemory(
+                Redis(connection_pool=create_redis_pool(settings, retries="none"))
+            ),
+        ),
         event_hub=EventHub(
             tasks.events, reader, max_subscribers=settings.EVENT_STREAM_MAX_CLIENTS
         ),
@@ -83,6 +90,7 @@ async def open_resources(
         yield resources
     finally:
         await resources.health.close()
+        await resources.principals.close()
         await resources.event_hub.close()
         await tasks.close()
 

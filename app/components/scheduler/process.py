@@ -60,7 +60,7 @@ class SchedulerProcess:
             settings,
             catalog=task_catalog(),
             topology=topology,
-            redis=Redis(connection_pool=create_redis_pool(settings, patient=True)),
+            redis=Redis(connection_pool=create_redis_pool(settings, retries="patient")),
         )
         self.runs = SchedulerRuns(self.services.database)
         self.mirror = JobMirror(self.services.database)

@@ -70,7 +70,7 @@ class WorkerRuntime:
             settings,
             catalog=catalog,
             topology=topology,
-            redis=Redis(connection_pool=create_redis_pool(settings, patient=True)),
+            redis=Redis(connection_pool=create_redis_pool(settings, retries="patient")),
         )
         worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         return cls(
