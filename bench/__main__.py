@@ -7,7 +7,7 @@ from bench.common import print_table
 def main() -> None:
     rows = [
         *jobs.measure(2000, drain_jobs=1000),
-        *http.measure(10),
+        *http.measure(http.SECONDS_PER_ROUND),
         *dashboard.measure(10, idle_s=60),
         *processes.measure(),
         *stack.measure(),
