@@ -1,4 +1,8 @@
-"""Request dependencies as typed aliases; tests override these, never internals."""
+"""Request dependencies as typed aliases; tests override these, never internals.
+
+Every dependency here is `async def`: FastAPI runs a plain `def` dependency in
+a thread pool, which costs more than the work itself.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -14,9 +18,6 @@ from app.core.config import Settings
 from app.services.auth.principals import Principal
 
 TOKEN_URL = "/api/v1/auth/token"
-
-# Every dependency here is `async def`: FastAPI runs a plain `def` dependency in
-# a thread pool, which costs more than the work itself.
 
 
 async def get_resources(request: Request) -> Resources:
