@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from app.core.config import Settings
@@ -146,3 +147,13 @@ async def test_a_kept_principal_expires(processes, user: User) -> None:
     await asyncio.sleep(0.25)
 
     assert process.memory.get(user.id or 0) is None
+
+
+async def test_a_kept_principal_cannot_be_changed_by_a_request(
+    processes, user: User
+) -> None:
+    """One instance serves every request the memory answers."""
+    principal = await _listening(await processes(), user)
+
+    with pytest.raises(ValidationError):
+        principal.is_admin = True

@@ -18,15 +18,14 @@ expiry is checked again at each use), which spares a JWT decode per request.
 
 import time
 from collections import OrderedDict
-from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.security import InvalidTokenError, VerifiedToken, verify_access_token
+from app.models.user import UserPublic
 from app.services.auth.principal_memory import CHANGES_CHANNEL, PrincipalMemory
 from app.services.auth.users import find_active_user
 
@@ -36,18 +35,12 @@ TOMBSTONE = "-"
 VERIFIED_TOKENS = 4096
 
 
-class Principal(BaseModel):
-    """The account a request acts as: what authorisation needs, no secrets."""
+class Principal(UserPublic):
+    """The account a request acts as: its public shape, which holds all that
+    authorisation needs and no secret. Frozen, as one instance serves every
+    request the process's memory answers."""
 
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
-    id: int
-    email: str
-    full_name: str | None
-    is_active: bool
-    is_admin: bool
-    created_at: datetime
-    updated_at: datetime
+    model_config = UserPublic.model_config | {"frozen": True}
 
 
 def _key(user_id: int) -> str:
