@@ -14,7 +14,7 @@ from app.core.db import Database
 from app.core.redis import create_redis_pool
 from app.models.user import User
 from app.services.auth.principal_memory import CHANGES_CHANNEL, PrincipalMemory
-from app.services.auth.principals import Principal, Principals
+from app.services.auth.principals import TOMBSTONE, Principal, Principals
 
 
 class Process:
@@ -157,3 +157,17 @@ async def test_a_kept_principal_cannot_be_changed_by_a_request(
 
     with pytest.raises(ValidationError):
         principal.is_admin = True
+
+
+async def test_nothing_is_kept_while_the_accounts_tombstone_stands(
+    processes, user: User
+) -> None:
+    """A change whose second message was lost cannot leave the old row kept."""
+    process = await processes()
+    await _listening(process, user)
+    process.memory.drop(user.id or 0)
+    await process.redis.set(f"sector7g:principal:{user.id}", TOMBSTONE, ex=60)
+
+    assert await process.principals.active(user.id or 0) is not None
+
+    assert process.memory.get(user.id or 0) is None

@@ -77,7 +77,10 @@ class Principals:
                 await self.redis.set(
                     _key(user_id), principal.model_dump_json(), ex=CACHE_TTL_S, nx=True
                 )
-        self.memory.put(principal, generation)
+        if cached != TOMBSTONE:
+            # Not while the account's tombstone stands: had the change's second
+            # message been lost, the row read before it was made would stay.
+            self.memory.put(principal, generation)
         return principal
 
     async def for_token(self, token: str, settings: Settings) -> Principal | None:
