@@ -33,7 +33,9 @@ class Process:
         await self.database.dispose()
 
 
-async def _until(condition: Callable[[], bool], what: str, within_s: float = 5.0):
+async def _until(
+    condition: Callable[[], bool], what: str, within_s: float = 5.0
+) -> None:
     deadline = time.monotonic() + within_s
     while not condition():
         assert time.monotonic() < deadline, f"not {what} within {within_s} s"
@@ -42,7 +44,7 @@ async def _until(condition: Callable[[], bool], what: str, within_s: float = 5.0
 
 async def _listening(process: Process, user: User) -> Principal:
     """Look `user` up until the memory is subscribed and keeps the answer."""
-    principal = await process.principals.active(user.id or 0)
+    await process.principals.active(user.id or 0)  # starts the listener
     await _until(lambda: process.memory.listening, "subscribed")
     principal = await process.principals.active(user.id or 0)
     assert principal is not None and process.memory.get(principal.id) == principal
