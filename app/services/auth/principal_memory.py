@@ -14,11 +14,12 @@ not store what it read: the generation, bumped by each, tells it so.
 
 import asyncio
 import time
-from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import structlog
 from redis.asyncio import Redis
+
+from app.core.expiring_lru import ExpiringLru
 
 if TYPE_CHECKING:
     from app.services.auth.principals import Principal
@@ -41,7 +42,9 @@ class PrincipalMemory:
         self.ttl_s = ttl_s
         self.generation = 0
         self.listening = False
-        self._entries: OrderedDict[int, tuple[float, Principal]] = OrderedDict()
+        self._entries: ExpiringLru[int, Principal] = ExpiringLru(
+            CAPACITY, time.monotonic
+        )
         self._task: asyncio.Task | None = None
 
     def get(self, user_id: int) -> "Principal | None":
@@ -49,27 +52,16 @@ class PrincipalMemory:
         # resources touches no server.
         if self._task is None:
             self._task = asyncio.create_task(self._listen_forever())
-        entry = self._entries.get(user_id)
-        if entry is None:
-            return None
-        expires_at, principal = entry
-        if expires_at <= time.monotonic():
-            del self._entries[user_id]
-            return None
-        self._entries.move_to_end(user_id)
-        return principal
+        return self._entries.get(user_id)
 
     def put(self, principal: "Principal", generation: int) -> None:
         """Keep `principal`, read by a lookup that started at `generation`."""
         if not self.listening or generation != self.generation:
             return
-        self._entries[principal.id] = (time.monotonic() + self.ttl_s, principal)
-        self._entries.move_to_end(principal.id)
-        if len(self._entries) > CAPACITY:
-            self._entries.popitem(last=False)
+        self._entries.put(principal.id, principal, time.monotonic() + self.ttl_s)
 
     def drop(self, user_id: int) -> None:
-        self._entries.pop(user_id, None)
+        self._entries.pop(user_id)
         self.generation += 1
 
     def _forget_all(self) -> None:

@@ -17,13 +17,13 @@ expiry is checked again at each use), which spares a JWT decode per request.
 """
 
 import time
-from collections import OrderedDict
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.expiring_lru import ExpiringLru
 from app.core.security import InvalidTokenError, VerifiedToken, verify_access_token
 from app.models.user import UserPublic
 from app.services.auth.principal_memory import CHANGES_CHANNEL, PrincipalMemory
@@ -54,7 +54,9 @@ class Principals:
         self.database = database
         self.redis = redis
         self.memory = memory
-        self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
+        self._verified: ExpiringLru[str, VerifiedToken] = ExpiringLru(
+            VERIFIED_TOKENS, time.time
+        )
 
     async def active(self, user_id: int) -> Principal | None:
         """The active account `user_id`, or None (missing or deactivated)."""
@@ -98,14 +100,7 @@ class Principals:
                 verified = verify_access_token(token, settings)
             except InvalidTokenError:
                 return None
-            self._verified[token] = verified
-            if len(self._verified) > VERIFIED_TOKENS:
-                self._verified.popitem(last=False)
-        else:
-            self._verified.move_to_end(token)
-        if verified.expires_at <= time.time():
-            del self._verified[token]
-            return None
+            self._verified.put(token, verified, verified.expires_at)
         return verified
 
     async def forget(self, user_id: int) -> None:
